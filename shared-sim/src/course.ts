@@ -66,7 +66,7 @@ const COURSE_STREAM = 1;
 export function generateCourse(seed: number, length: number): Course {
   const rng = new Prng(deriveSeed(seed, COURSE_STREAM));
   const builder = new CourseBuilder(rng, length);
-  builder.ground(0, 900, WORLD.startTop);
+  builder.ground(-600, 900, WORLD.startTop);
 
   let x = 900;
   let top: number = WORLD.startTop;
@@ -85,7 +85,7 @@ export function generateCourse(seed: number, length: number): Course {
 
   const finishGap = 120;
   builder.gap(x, x + finishGap, top);
-  builder.ground(x + finishGap, x + finishGap + 700, WORLD.startTop);
+  builder.ground(x + finishGap, x + finishGap + 700, top);
   return {
     seed: seed >>> 0,
     length,
