@@ -1,0 +1,209 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+
+const ROOT = join(import.meta.dirname, '..');
+
+/** Ports of the deployables; 0 is not allowed here because the pieces must find each other. */
+export interface Ports {
+  gateway: number;
+  auth: number;
+  player: number;
+  leaderboard: number;
+  gameServer: number;
+  client: number;
+}
+
+export const DEFAULT_PORTS: Ports = {
+  gateway: 8080,
+  auth: 8081,
+  player: 8082,
+  leaderboard: 8083,
+  gameServer: 2567,
+  client: 3000,
+};
+
+export interface SystemOptions {
+  ports?: Partial<Ports>;
+  /** Database for every service; created when missing. */
+  databaseUrl?: string;
+  /** Extra environment for every deployable. */
+  env?: Record<string, string>;
+  /** Receives every line the deployables print, prefixed with their name. */
+  log?: (line: string) => void;
+  /** Skip the client's static server (tests that drive the APIs only). */
+  withoutClient?: boolean;
+}
+
+export interface System {
+  ports: Ports;
+  urls: { gateway: string; gameServer: string; client: string };
+  /** Stops every deployable in reverse start order, each with SIGTERM, then SIGKILL after 10 s. */
+  stop(): Promise<void>;
+}
+
+interface Deployable {
+  name: string;
+  entry: string;
+  /** Health URL to wait for; none for workers without an HTTP port. */
+  health?: string;
+  env: Record<string, string>;
+}
+
+function deployables(ports: Ports, withoutClient: boolean): Deployable[] {
+  const local = (port: number) => `http://127.0.0.1:${port}`;
+  const shared = {
+    AUTH_URL: local(ports.auth),
+    PLAYER_URL: local(ports.player),
+    LEADERBOARD_URL: local(ports.leaderboard),
+    CLIENT_ORIGIN: `http://localhost:${ports.client}`,
+  };
+  const list: Deployable[] = [
+    {
+      name: 'auth',
+      entry: 'services/src/auth/main.ts',
+      health: `${local(ports.auth)}/health`,
+      env: { ...shared, PORT: String(ports.auth) },
+    },
+    {
+      name: 'player',
+      entry: 'services/src/player/main.ts',
+      health: `${local(ports.player)}/health`,
+      env: { ...shared, PORT: String(ports.player) },
+    },
+    {
+      name: 'leaderboard',
+      entry: 'services/src/leaderboard/main.ts',
+      health: `${local(ports.leaderboard)}/health`,
+      env: { ...shared, PORT: String(ports.leaderboard) },
+    },
+    {
+      name: 'worker',
+      entry: 'services/src/leaderboard/worker-main.ts',
+      env: { ...shared },
+    },
+    {
+      name: 'gateway',
+      entry: 'services/src/gateway/main.ts',
+      health: `${local(ports.gateway)}/health`,
+      env: { ...shared, PORT: String(ports.gateway) },
+    },
+    {
+      name: 'game-server',
+      entry: 'game-server/src/main.ts',
+      health: `${local(ports.gameServer)}/health`,
+      env: { ...shared, PORT: String(ports.gameServer) },
+    },
+  ];
+  if (!withoutClient) {
+    list.push({
+      name: 'client',
+      entry: 'client/scripts/serve.ts',
+      health: `http://127.0.0.1:${ports.client}/`,
+      env: {
+        PORT: String(ports.client),
+        GATEWAY_URL: local(ports.gateway),
+        GAME_SERVER_URL: `ws://127.0.0.1:${ports.gameServer}`,
+      },
+    });
+  }
+  return list.filter((d) => existsSync(join(ROOT, d.entry)));
+}
+
+/** Creates the database named in `url` if it does not exist yet. */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = target.pathname.slice(1);
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unusable database name ${name}`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Starts every deployable that exists in the tree, in dependency order, each as its own Node
+ * process, and waits until each answers its health check.
+ */
+export async function startSystem(options: SystemOptions = {}): Promise<System> {
+  const ports = { ...DEFAULT_PORTS, ...options.ports };
+  const databaseUrl = options.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/truerun';
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  await ensureDatabase(databaseUrl);
+
+  const children: { name: string; child: ChildProcess }[] = [];
+  const stop = async () => {
+    for (const { child } of children.reverse()) await terminate(child);
+  };
+  try {
+    for (const d of deployables(ports, options.withoutClient ?? false)) {
+      const child = spawn(process.execPath, [join(ROOT, d.entry)], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: databaseUrl, ...d.env, ...options.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push({ name: d.name, child });
+      pipeLines(child, d.name, log);
+      if (d.health) await waitHealthy(d.name, d.health, child);
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    ports,
+    urls: {
+      gateway: `http://127.0.0.1:${ports.gateway}`,
+      gameServer: `ws://127.0.0.1:${ports.gameServer}`,
+      client: `http://localhost:${ports.client}`,
+    },
+    stop,
+  };
+}
+
+function pipeLines(child: ChildProcess, name: string, log: (line: string) => void): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    let pending = '';
+    stream?.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line) log(`[${name}] ${line}`);
+    });
+  }
+}
+
+async function waitHealthy(name: string, url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${name} did not become healthy at ${url} within 60 s`);
+}
+
+function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
