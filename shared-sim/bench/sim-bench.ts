@@ -165,7 +165,8 @@ async function main(): Promise<void> {
   const bareNs = bareMatterNsPerTick(platforms, dynamics, 20_000);
   console.log(
     `bare matter-js Engine.update, ${platforms} static + ${dynamics} dynamic bodies: ` +
-      `${(bareNs / 1000).toFixed(2)} us per tick; simulation / bare = ${(nsPerTick / bareNs).toFixed(2)}`,
+      `${(bareNs / 1000).toFixed(2)} us per tick; ` +
+      `simulation / bare = ${(nsPerTick / bareNs).toFixed(2)}`,
   );
 
   // Difficulty rises with the fraction of the course covered, so compare like with like: the

@@ -2,7 +2,8 @@ import { EnemyKind } from './course.ts';
 import type { Course, Platform } from './course.ts';
 import { Input } from './input.ts';
 import { ATTACK, ENEMY, PLAYER } from './rules.ts';
-import type { Enemy, PlayerView, Projectile } from './run.ts';
+import type { Enemy } from './enemies.ts';
+import type { PlayerView, Projectile } from './run.ts';
 
 /** The render state a bot decides from: exactly what a player sees on screen. */
 export interface BotView {

@@ -9,6 +9,7 @@ export * from './events.ts';
 export * from './course.ts';
 export * from './prng.ts';
 export * from './hash.ts';
+export * from './enemies.ts';
 export * from './run.ts';
 export * from './replay.ts';
 export * from './bot.ts';

@@ -3,8 +3,16 @@ import { generateCourse, EnemyKind, PickupKind } from './course.ts';
 import type { Course, EnemySpawn, Platform } from './course.ts';
 import { Outcome, OUTCOME_CODE, SimEventKind } from './events.ts';
 import type { SimEvent } from './events.ts';
+import { Enemy, controlFlyer, overlaps } from './enemies.ts';
 import { StateHasher } from './hash.ts';
 import { Input } from './input.ts';
+import {
+  createPlatformBody,
+  createPlayerBody,
+  createWalkerBody,
+  hashBody,
+  keepSortInPlace,
+} from './physics.ts';
 import { Prng, deriveSeed } from './prng.ts';
 import {
   ATTACK,
@@ -20,25 +28,11 @@ import {
   WORLD,
 } from './rules.ts';
 
-const { Bodies, Body, Composite, Engine } = Matter;
+const { Body, Composite, Engine } = Matter;
 type MatterBody = Matter.Body;
-/** matter-js keeps the previous position for its Verlet step; the typings omit it. */
-type BodyWithHistory = MatterBody & { positionPrev: Matter.Vector };
-
-const CATEGORY_PLATFORM = 0x0001;
-const CATEGORY_PLAYER = 0x0002;
-const CATEGORY_ENEMY = 0x0004;
-
-// Explicit body ids keep every run independent of how many bodies the process created before.
-const PLAYER_BODY_ID = 1;
-const PLATFORM_BODY_ID = 1_000;
-const ENEMY_BODY_ID = 1_000_000;
 
 const MAX_EVENTS = 32;
 const HURT_STUN_TICKS = 12;
-const FLYER_PATROL = 0;
-const FLYER_DIVE = 1;
-const FLYER_CLIMB = 2;
 
 /** Options of `createRun`. */
 export interface RunOptions {
@@ -79,39 +73,6 @@ export interface PlayerView {
   readonly invulnerableTicks: number;
   /** Air jumps still available before landing. */
   readonly airJumps: number;
-}
-
-/** An enemy inside the simulated window. */
-export class Enemy {
-  readonly spawn: EnemySpawn;
-  readonly kind: EnemyKind;
-  x: number;
-  y: number;
-  vx = 0;
-  vy = 0;
-  hp: number;
-  /** Walkers: patrol direction. Flyers: patrol, dive or climb. */
-  state = 0;
-  timer = 0;
-  hurtTicks = 0;
-  lastSwingHit = -1;
-  body: MatterBody | null = null;
-
-  constructor(spawn: EnemySpawn) {
-    this.spawn = spawn;
-    this.kind = spawn.kind;
-    this.x = spawn.x;
-    this.y = spawn.y;
-    this.hp = ENEMY[spawn.kind].hp;
-  }
-
-  get halfWidth(): number {
-    return ENEMY[this.kind].width / 2;
-  }
-
-  get halfHeight(): number {
-    return ENEMY[this.kind].height / 2;
-  }
 }
 
 /** A shot in flight. Projectiles live in a fixed pool; `active` tells which slots are in use. */
@@ -227,17 +188,7 @@ export class Run {
     (this.engine as { events?: unknown }).events = undefined;
 
     const startY = WORLD.startTop - PLAYER.height / 2;
-    this.playerBody = Bodies.rectangle(PLAYER.startX, startY, PLAYER.width, PLAYER.height, {
-      id: PLAYER_BODY_ID,
-      label: 'player',
-      inertia: Infinity,
-      friction: 0,
-      frictionStatic: 0,
-      frictionAir: 0,
-      restitution: 0,
-      collisionFilter: { category: CATEGORY_PLAYER, mask: CATEGORY_PLATFORM, group: 0 },
-    });
-    Body.setInertia(this.playerBody, Infinity);
+    this.playerBody = createPlayerBody(PLAYER.startX, startY);
     Composite.add(this.engine.world, this.playerBody);
     this.previousBottom = startY + PLAYER.height / 2;
     this.player = this.makePlayerView();
@@ -564,26 +515,7 @@ export class Run {
   }
 
   private addPlatform(platform: Platform): void {
-    const width = platform.x1 - platform.x0;
-    const height = platform.bottom - platform.top;
-    const body = Bodies.rectangle(
-      platform.x0 + width / 2,
-      platform.top + height / 2,
-      width,
-      height,
-      {
-        id: PLATFORM_BODY_ID + platform.index,
-        label: 'platform',
-        isStatic: true,
-        friction: 0,
-        restitution: 0,
-        collisionFilter: {
-          category: CATEGORY_PLATFORM,
-          mask: CATEGORY_PLAYER | CATEGORY_ENEMY,
-          group: 0,
-        },
-      },
-    );
+    const body = createPlatformBody(platform);
     this.platformBodies[platform.index] = body;
     Composite.add(this.engine.world, body);
   }
@@ -598,17 +530,7 @@ export class Run {
   private activateEnemy(spawn: EnemySpawn): void {
     const enemy = new Enemy(spawn);
     if (spawn.kind === EnemyKind.WALKER) {
-      enemy.body = Bodies.rectangle(spawn.x, spawn.y, ENEMY.walker.width, ENEMY.walker.height, {
-        id: ENEMY_BODY_ID + spawn.index,
-        label: 'walker',
-        inertia: Infinity,
-        friction: 0,
-        frictionStatic: 0,
-        frictionAir: 0,
-        restitution: 0,
-        collisionFilter: { category: CATEGORY_ENEMY, mask: CATEGORY_PLATFORM, group: 0 },
-      });
-      Body.setInertia(enemy.body, Infinity);
+      enemy.body = createWalkerBody(spawn);
       Composite.add(this.engine.world, enemy.body);
     } else if (spawn.kind === EnemyKind.SHOOTER) {
       enemy.timer = 60;
@@ -809,95 +731,8 @@ export function createRun(options: RunOptions): Run {
   return new Run(options);
 }
 
-function controlFlyer(enemy: Enemy, px: number, py: number): void {
-  const spec = ENEMY.flyer;
-  const homeX = enemy.spawn.x;
-  const homeY = enemy.spawn.y;
-
-  if (enemy.state === FLYER_PATROL) {
-    if (enemy.timer > 0) enemy.timer--;
-    if (enemy.vx === 0) enemy.vx = -spec.patrolSpeed;
-    if (enemy.x <= homeX - spec.patrolRange) enemy.vx = spec.patrolSpeed;
-    else if (enemy.x >= homeX + spec.patrolRange) enemy.vx = -spec.patrolSpeed;
-    const dx = px - enemy.x;
-    if (
-      enemy.timer === 0 &&
-      dx < spec.triggerRange &&
-      dx > -spec.triggerRange &&
-      py > enemy.y + 40
-    ) {
-      enemy.state = FLYER_DIVE;
-      enemy.vx = dx < 0 ? -spec.diveSpeedX : spec.diveSpeedX;
-      enemy.vy = spec.diveSpeedY;
-    }
-  } else if (enemy.state === FLYER_DIVE) {
-    if (enemy.y >= homeY + spec.diveDepth) {
-      enemy.state = FLYER_CLIMB;
-      enemy.vx = 0;
-      enemy.vy = -spec.climbSpeed;
-    }
-  } else if (enemy.y <= homeY) {
-    enemy.state = FLYER_PATROL;
-    enemy.y = homeY;
-    enemy.vy = 0;
-    enemy.vx = -spec.patrolSpeed;
-    enemy.timer = spec.cooldownTicks;
-  }
-
-  enemy.x += enemy.vx;
-  enemy.y += enemy.vy;
-}
-
-/**
- * matter-js sorts the detector's bodies by their left edge on every update. V8's
- * Array.prototype.sort allocates a work array per call, the largest allocation of a tick. The
- * list is nearly sorted from one tick to the next, so an in-place insertion sort, attached to
- * that one array, costs less and allocates nothing. Both sorts are stable, so the order is the
- * same as the engine's own.
- */
-function keepSortInPlace(engine: Matter.Engine): void {
-  const detector = (engine as { detector?: { bodies: MatterBody[] } }).detector;
-  if (!detector || Object.hasOwn(detector.bodies, 'sort')) return;
-  Object.defineProperty(detector.bodies, 'sort', { value: insertionSort, enumerable: false });
-}
-
-function insertionSort(
-  this: MatterBody[],
-  compare: (a: MatterBody, b: MatterBody) => number,
-): MatterBody[] {
-  for (let i = 1; i < this.length; i++) {
-    const body = this[i]!;
-    let j = i - 1;
-    while (j >= 0 && compare(this[j]!, body) > 0) {
-      this[j + 1] = this[j]!;
-      j--;
-    }
-    this[j + 1] = body;
-  }
-  return this;
-}
-
 function approach(value: number, target: number, step: number): number {
   if (value < target) return value + step > target ? target : value + step;
   if (value > target) return value - step < target ? target : value - step;
   return value;
-}
-
-function overlaps(x0: number, x1: number, y0: number, y1: number, enemy: Enemy): boolean {
-  return (
-    enemy.x + enemy.halfWidth > x0 &&
-    enemy.x - enemy.halfWidth < x1 &&
-    enemy.y + enemy.halfHeight > y0 &&
-    enemy.y - enemy.halfHeight < y1
-  );
-}
-
-function hashBody(h: StateHasher, body: MatterBody): void {
-  const previous = (body as BodyWithHistory).positionPrev;
-  h.f64(body.position.x);
-  h.f64(body.position.y);
-  h.f64(previous.x);
-  h.f64(previous.y);
-  h.f64(body.velocity.x);
-  h.f64(body.velocity.y);
 }

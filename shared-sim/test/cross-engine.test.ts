@@ -47,7 +47,8 @@ function divergences(cases: EngineCase[], expected: string[], actual: string[]):
     }
     const at = (s: string) => s.slice(tick * HASH_DIGITS, (tick + 1) * HASH_DIGITS) || 'none';
     lines.push(
-      `seed ${c.seed}: first divergence at tick ${tick + 1}: node ${at(mine)}, engine ${at(theirs)}`,
+      `seed ${c.seed}: first divergence at tick ${tick + 1}: ` +
+        `node ${at(mine)}, engine ${at(theirs)}`,
     );
   });
   return lines;

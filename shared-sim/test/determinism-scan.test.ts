@@ -18,7 +18,10 @@ const FORBIDDEN: readonly [string, RegExp][] = [
   ['setTimeout/setInterval', /\bset(Timeout|Interval|Immediate)\b/],
   [
     'transcendental Math function',
-    /\bMath\.(sin|cos|tan|asin|acos|atan|atan2|sinh|cosh|tanh|asinh|acosh|atanh|exp|expm1|log|log1p|log2|log10|pow|cbrt|hypot)\b/,
+    new RegExp(
+      '\\bMath\\.(sin|cos|tan|asin|acos|atan|atan2|sinh|cosh|tanh|asinh|acosh|atanh|' +
+        'exp|expm1|log|log1p|log2|log10|pow|cbrt|hypot)\\b',
+    ),
   ],
   ['exponent operator', /\*\*/],
   ['for...in', /\bfor\s*\(\s*(const|let|var)\s+\w+\s+in\b/],

@@ -24,7 +24,8 @@ function truerunHashes(cases) {
     var bytes = new Uint8Array(c.stream.length / 2);
     for (var j = 0; j < bytes.length; j++) bytes[j] = parseInt(c.stream.substr(j * 2, 2), 16);
     var inputs = TruerunSim.decodeInputStream(bytes);
-    out.push(TruerunSim.replayHashes({ seed: c.seed, ruleset: c.ruleset, inputs: inputs }).join(''));
+    var run = { seed: c.seed, ruleset: c.ruleset, inputs: inputs };
+    out.push(TruerunSim.replayHashes(run).join(''));
   }
   return JSON.stringify(out);
 }
