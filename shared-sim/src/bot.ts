@@ -23,9 +23,16 @@ export class BotPolicy {
   private previous = 0;
   private platformCursor = 0;
   private jumpHeld = 0;
+  private course: Course | null = null;
 
-  /** Input bits for the next tick. */
+  /** Input bits for the next tick. A bot moved to another run starts afresh. */
   decide(view: BotView): number {
+    if (view.course !== this.course) {
+      this.course = view.course;
+      this.previous = 0;
+      this.platformCursor = 0;
+      this.jumpHeld = 0;
+    }
     const player = view.player;
     const halfWidth = PLAYER.width / 2;
     const bottom = player.y + PLAYER.height / 2;

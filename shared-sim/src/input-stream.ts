@@ -42,6 +42,9 @@ export class InputStreamError extends Error {
 
 /** Encodes per-tick inputs (one byte each, defined bits only). */
 export function encodeInputStream(inputs: ArrayLike<number>): Uint8Array {
+  if (inputs.length > MAX_RUN_TICKS) {
+    throw new RangeError(`${inputs.length} ticks exceed the longest run, ${MAX_RUN_TICKS}`);
+  }
   const out = new Uint8Array(1 + inputs.length * 4);
   out[0] = INPUT_STREAM_VERSION;
   let at = 1;
@@ -62,9 +65,15 @@ export function encodeInputStream(inputs: ArrayLike<number>): Uint8Array {
 
 /**
  * Decodes a stream into per-tick inputs. Rejects with an `InputStreamError` anything that is
- * not the canonical encoding of at most `maxTicks` ticks of defined inputs.
+ * not the canonical encoding of at most `maxTicks` ticks of defined inputs; a `data` that is
+ * not a Uint8Array or a `maxTicks` outside [0, MAX_RUN_TICKS] is a caller's error (TypeError,
+ * RangeError).
  */
 export function decodeInputStream(data: Uint8Array, maxTicks = MAX_RUN_TICKS): Uint8Array {
+  if (!(data instanceof Uint8Array)) throw new TypeError('input stream must be a Uint8Array');
+  if (!Number.isInteger(maxTicks) || maxTicks < 0 || maxTicks > MAX_RUN_TICKS) {
+    throw new RangeError(`maxTicks ${maxTicks} is outside [0, ${MAX_RUN_TICKS}]`);
+  }
   if (data.length === 0) {
     throw new InputStreamError(InputStreamErrorCode.EMPTY, 0, 'input stream is empty');
   }

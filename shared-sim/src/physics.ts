@@ -71,7 +71,7 @@ export function createWalkerBody(spawn: EnemySpawn): Matter.Body {
 
 type MatterBody = Matter.Body;
 /** matter-js keeps the previous position for its Verlet step; the typings omit it. */
-type BodyWithHistory = MatterBody & { positionPrev: Matter.Vector };
+type BodyWithHistory = MatterBody & { positionPrev: Matter.Vector; positionImpulse: Matter.Vector };
 
 /**
  * matter-js sorts the detector's bodies by their left edge on every update. V8's
@@ -82,7 +82,7 @@ type BodyWithHistory = MatterBody & { positionPrev: Matter.Vector };
  */
 export function keepSortInPlace(engine: Matter.Engine): void {
   const detector = (engine as { detector?: { bodies: MatterBody[] } }).detector;
-  if (!detector || Object.hasOwn(detector.bodies, 'sort')) return;
+  if (!detector || Object.prototype.hasOwnProperty.call(detector.bodies, 'sort')) return;
   Object.defineProperty(detector.bodies, 'sort', { value: insertionSort, enumerable: false });
 }
 
@@ -102,13 +102,19 @@ function insertionSort(
   return this;
 }
 
-/** Hashes a body's position, previous position and velocity. */
+/**
+ * Hashes what carries a body's motion into the next tick: position, previous position,
+ * velocity, and the positional correction matter-js still has to apply (it pushes a body out
+ * of a platform over several ticks, for example after landing on a corner).
+ */
 export function hashBody(h: StateHasher, body: MatterBody): void {
-  const previous = (body as BodyWithHistory).positionPrev;
+  const { positionPrev: previous, positionImpulse: impulse } = body as BodyWithHistory;
   h.f64(body.position.x);
   h.f64(body.position.y);
   h.f64(previous.x);
   h.f64(previous.y);
   h.f64(body.velocity.x);
   h.f64(body.velocity.y);
+  h.f64(impulse.x);
+  h.f64(impulse.y);
 }

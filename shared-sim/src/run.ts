@@ -5,7 +5,7 @@ import { Outcome, OUTCOME_CODE, SimEventKind } from './events.ts';
 import type { SimEvent } from './events.ts';
 import { Enemy, controlFlyer, overlaps } from './enemies.ts';
 import { StateHasher } from './hash.ts';
-import { Input } from './input.ts';
+import { INPUT_MASK, Input } from './input.ts';
 import {
   createPlatformBody,
   createPlayerBody,
@@ -154,12 +154,19 @@ export class Run {
   readonly player: PlayerView;
 
   constructor(options: RunOptions) {
+    const courseLength = options.courseLength ?? DEFAULT_COURSE_LENGTH;
     if (!SUPPORTED_RULESETS.includes(options.ruleset)) {
       throw new RangeError(`ruleset ${options.ruleset} is not supported`);
     }
-    this.seed = options.seed >>> 0;
+    if (!Number.isInteger(options.seed) || options.seed < 0 || options.seed > 0xffffffff) {
+      throw new RangeError(`seed ${options.seed} is not an unsigned 32-bit integer`);
+    }
+    if (!Number.isInteger(courseLength) || courseLength < 1_000 || courseLength > 1_000_000) {
+      throw new RangeError(`course length ${courseLength} is outside [1000, 1000000]`);
+    }
+    this.seed = options.seed;
     this.ruleset = options.ruleset;
-    this.course = generateCourse(this.seed, options.courseLength ?? DEFAULT_COURSE_LENGTH);
+    this.course = generateCourse(this.seed, courseLength);
     this.rng = new Prng(deriveSeed(this.seed, 2));
     this.collected = new Uint8Array(this.course.pickups.length);
     this.platformBodies = new Array<MatterBody | null>(this.course.platforms.length).fill(null);
@@ -209,16 +216,19 @@ export class Run {
 
   /** Event `i` of the last tick. The object is reused by later ticks. */
   eventAt(i: number): SimEvent {
-    if (i < 0 || i >= this.eventCount) throw new RangeError(`no event ${i}`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.eventCount) {
+      throw new RangeError(`no event ${i}`);
+    }
     return this.eventPool[i]!;
   }
 
   /**
-   * Steps one tick with the given input bits. Bits outside the defined set are ignored here;
-   * the server rejects streams that carry them before they reach the simulation.
+   * Steps one tick with the given input bits. Throws a `RangeError` for anything but an
+   * integer of defined `Input` bits, and an `Error` once the run has ended.
    */
   step(input: number): void {
     if (this.ended) throw new Error(`run already ended as ${this.outcome}`);
+    if ((input & INPUT_MASK) !== input) throw new RangeError(`input ${input} is not valid`);
     this.tick++;
     this.eventCount = 0;
 
@@ -244,6 +254,7 @@ export class Run {
     const h = this.hasher;
     h.reset();
     h.u32(this.tick);
+    h.u32(this.course.length);
     h.u32(OUTCOME_CODE[this.outcome]);
     h.u32(this.rng.a);
     h.u32(this.rng.b);
@@ -274,6 +285,7 @@ export class Run {
     h.u32(this.pickupLo);
     h.u32(this.pickupHi);
     h.u32(this.nextEnemy);
+    for (let i = this.pickupLo; i < this.pickupHi; i++) h.u32(this.collected[i]!);
     for (const enemy of this.enemies) {
       h.u32(enemy.spawn.index);
       h.u32(enemy.state);

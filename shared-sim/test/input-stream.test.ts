@@ -44,6 +44,18 @@ describe('input stream encoding', () => {
   it('refuses to encode undefined bits', () => {
     expect(() => encodeInputStream([2, 16])).toThrow(/undefined bits/);
   });
+
+  it('refuses to encode more ticks than a run can last', () => {
+    expect(() => encodeInputStream(new Uint8Array(MAX_RUN_TICKS + 1))).toThrow(RangeError);
+  });
+
+  it("treats a wrong argument as the caller's error, not as malformed data", () => {
+    const valid = encodeInputStream([2, 2, 6]);
+    expect(() => decodeInputStream([1, 2, 3] as unknown as Uint8Array)).toThrow(TypeError);
+    expect(() => decodeInputStream(valid, Number.NaN)).toThrow(RangeError);
+    expect(() => decodeInputStream(valid, -1)).toThrow(RangeError);
+    expect(() => decodeInputStream(valid, MAX_RUN_TICKS + 1)).toThrow(RangeError);
+  });
 });
 
 describe('input stream decoding rejects malformed data', () => {
@@ -86,7 +98,14 @@ describe('input stream decoding rejects malformed data', () => {
   });
 
   it('rejects more ticks than a run can last', () => {
-    const tooLong = encodeInputStream(new Uint8Array(MAX_RUN_TICKS + 1).fill(Input.RIGHT));
+    const count = MAX_RUN_TICKS + 1;
+    const tooLong = new Uint8Array([
+      1,
+      2,
+      (count & 0x7f) | 0x80,
+      ((count >> 7) & 0x7f) | 0x80,
+      count >> 14,
+    ]);
     expect(decodeError(tooLong).code).toBe(InputStreamErrorCode.TOO_MANY_TICKS);
     expect(decodeError(encodeInputStream([2, 2, 2]), 2).code).toBe(
       InputStreamErrorCode.TOO_MANY_TICKS,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ATTACK,
+  BotPolicy,
   DEFAULT_COURSE_LENGTH,
   ENEMY,
   Input,
@@ -37,6 +38,42 @@ function apex(inputs: ArrayLike<number>): number {
 describe('a run', () => {
   it('refuses a ruleset it does not know', () => {
     expect(() => createRun({ seed: 1, ruleset: RULESET_VERSION + 1 })).toThrow(RangeError);
+  });
+
+  it('refuses seeds and course lengths that would silently alias other runs', () => {
+    for (const seed of [-1, 2 ** 32, 0.5, Number.NaN]) {
+      expect(() => createRun({ seed, ruleset: RULESET_VERSION })).toThrow(RangeError);
+    }
+    for (const courseLength of [0, Number.NaN, Infinity, 999.5]) {
+      expect(() => createRun({ seed: 1, ruleset: RULESET_VERSION, courseLength })).toThrow(
+        RangeError,
+      );
+    }
+    expect(createRun({ seed: 2 ** 32 - 1, ruleset: RULESET_VERSION }).seed).toBe(2 ** 32 - 1);
+  });
+
+  it('refuses input that is not made of defined bits', () => {
+    const run = newRun();
+    for (const bits of [16, -1, 2.5, Number.NaN]) expect(() => run.step(bits)).toThrow(RangeError);
+    expect(run.tick).toBe(0);
+    run.step(Input.RIGHT | Input.JUMP | Input.ATTACK | Input.LEFT);
+    expect(run.tick).toBe(1);
+  });
+
+  it('hashes the collected pickups in the window and the pending positional correction', () => {
+    const run = newRun();
+    play(run, repeat(0, 10));
+    const before = run.stateHash();
+    const internals = run as unknown as {
+      collected: Uint8Array;
+      playerBody: { positionImpulse: { x: number } };
+    };
+    internals.collected[run.pickupLo] = 1;
+    const afterPickup = run.stateHash();
+    internals.collected[run.pickupLo] = 0;
+    internals.playerBody.positionImpulse.x += 1e-9;
+    expect(afterPickup).not.toBe(before);
+    expect(run.stateHash()).not.toBe(before);
   });
 
   it('stands still on the start platform without input', () => {
@@ -191,6 +228,17 @@ describe('scoring', () => {
 });
 
 describe('the bot policy', () => {
+  it('plays a second run as well as a fresh bot would', () => {
+    const bot = new BotPolicy();
+    for (const seed of [42, 7]) {
+      const run = newRun(seed);
+      while (!run.ended) run.step(bot.decide(run));
+      const fresh = newRun(seed);
+      play(fresh, botInputs(seed));
+      expect(run.result()).toEqual(fresh.result());
+    }
+  });
+
   it('finishes most courses, taking two to three minutes', () => {
     const results = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((seed) => {
       const run = newRun(seed);
