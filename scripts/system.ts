@@ -65,36 +65,32 @@ function deployables(ports: Ports, withoutClient: boolean): Deployable[] {
       name: 'auth',
       entry: 'services/src/auth/main.ts',
       health: `${local(ports.auth)}/health`,
-      env: { ...shared, PORT: String(ports.auth) },
+      env: { ...shared, AUTH_PORT: String(ports.auth) },
     },
     {
       name: 'player',
       entry: 'services/src/player/main.ts',
       health: `${local(ports.player)}/health`,
-      env: { ...shared, PORT: String(ports.player) },
+      env: { ...shared, PLAYER_PORT: String(ports.player) },
     },
     {
+      // The API and the result worker in one process (LEADERBOARD_ROLE=all).
       name: 'leaderboard',
       entry: 'services/src/leaderboard/main.ts',
       health: `${local(ports.leaderboard)}/health`,
-      env: { ...shared, PORT: String(ports.leaderboard) },
-    },
-    {
-      name: 'worker',
-      entry: 'services/src/leaderboard/worker-main.ts',
-      env: { ...shared },
+      env: { ...shared, LEADERBOARD_PORT: String(ports.leaderboard) },
     },
     {
       name: 'gateway',
       entry: 'services/src/gateway/main.ts',
       health: `${local(ports.gateway)}/health`,
-      env: { ...shared, PORT: String(ports.gateway) },
+      env: { ...shared, GATEWAY_PORT: String(ports.gateway) },
     },
     {
       name: 'game-server',
       entry: 'game-server/src/main.ts',
       health: `${local(ports.gameServer)}/health`,
-      env: { ...shared, PORT: String(ports.gameServer) },
+      env: { ...shared, GAME_SERVER_PORT: String(ports.gameServer) },
     },
   ];
   if (!withoutClient) {

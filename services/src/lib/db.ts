@@ -26,5 +26,7 @@ export async function migrate(
     checkOrder: true,
     log: (message: string) => log.debug({ migrationsTable }, message),
     noLock: false,
+    // Services that start together wait for each other's migrations instead of failing.
+    advisoryLockMode: 'wait',
   });
 }

@@ -41,3 +41,66 @@ export interface VerifiedResultMessage {
   /** State hash after the last tick. */
   finalHash: string;
 }
+
+/**
+ * The RabbitMQ names of the results path. The game server (publisher) and the leaderboard
+ * worker (consumer) both declare them, and RabbitMQ refuses a second declaration of a queue
+ * with other arguments, so both take them from here.
+ */
+export interface ResultTopology {
+  /** Durable direct exchange the game server publishes to. */
+  exchange: string;
+  routingKey: string;
+  /** Durable queue the workers share; it dead-letters to `deadLetterExchange`. */
+  queue: string;
+  /** Durable fanout exchange for results that cannot be ranked. */
+  deadLetterExchange: string;
+  /** Durable queue holding them. */
+  deadLetterQueue: string;
+}
+
+/** The topology for an exchange and a queue name; dead-letter names derive from them. */
+export function resultTopology(
+  exchange: string,
+  queue: string,
+  routingKey: string = VERIFIED_ROUTING_KEY,
+): ResultTopology {
+  return {
+    exchange,
+    routingKey,
+    queue,
+    deadLetterExchange: `${exchange}.dead-letter`,
+    deadLetterQueue: `${queue}.dead-letter`,
+  };
+}
+
+export const DEFAULT_RESULT_TOPOLOGY: ResultTopology = resultTopology(
+  RESULTS_EXCHANGE,
+  LEADERBOARD_QUEUE,
+);
+
+/** The part of an AMQP channel that declaring needs (amqplib's Channel has it). */
+export interface TopologyChannel {
+  assertExchange(name: string, type: string, options: { durable: boolean }): Promise<unknown>;
+  assertQueue(
+    name: string,
+    options: { durable: boolean; deadLetterExchange?: string },
+  ): Promise<unknown>;
+  bindQueue(queue: string, exchange: string, pattern: string): Promise<unknown>;
+}
+
+/** Declares the exchanges, queues and bindings of a topology; idempotent. */
+export async function declareResultTopology(
+  channel: TopologyChannel,
+  topology: ResultTopology,
+): Promise<void> {
+  await channel.assertExchange(topology.exchange, 'direct', { durable: true });
+  await channel.assertExchange(topology.deadLetterExchange, 'fanout', { durable: true });
+  await channel.assertQueue(topology.deadLetterQueue, { durable: true });
+  await channel.bindQueue(topology.deadLetterQueue, topology.deadLetterExchange, '');
+  await channel.assertQueue(topology.queue, {
+    durable: true,
+    deadLetterExchange: topology.deadLetterExchange,
+  });
+  await channel.bindQueue(topology.queue, topology.exchange, topology.routingKey);
+}
