@@ -58,7 +58,7 @@ function deployables(ports: Ports, withoutClient: boolean): Deployable[] {
     AUTH_URL: local(ports.auth),
     PLAYER_URL: local(ports.player),
     LEADERBOARD_URL: local(ports.leaderboard),
-    CLIENT_ORIGIN: `http://localhost:${ports.client}`,
+    CORS_ORIGINS: `http://localhost:${ports.client}`,
   };
   const list: Deployable[] = [
     {

@@ -130,7 +130,8 @@ export function createAuthApp(deps: AuthAppDeps): express.Express {
     res.set('cache-control', 'public, max-age=300').json(jwks);
   });
 
-  app.get('/auth/health', (_req, res) => {
+  // `/health` for probes inside the cluster, `/auth/health` through the gateway.
+  app.get(['/health', '/auth/health'], (_req, res) => {
     res.json({ status: 'ok' });
   });
 

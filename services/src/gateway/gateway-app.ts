@@ -70,6 +70,10 @@ export function createGatewayApp(deps: GatewayAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? false);
+  // Liveness for probes, answered before logging and rate limits.
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
   app.use(requestLogging(log));
   app.use(helmet());
   app.use(

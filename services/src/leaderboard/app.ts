@@ -62,7 +62,8 @@ export function createLeaderboardApp(deps: LeaderboardAppDeps): express.Express 
 
   const board = new BoardReader(deps);
 
-  app.get('/leaderboard/health', (_req, res) => {
+  // `/health` for probes inside the cluster, `/leaderboard/health` through the gateway.
+  app.get(['/health', '/leaderboard/health'], (_req, res) => {
     res.json({ status: 'ok' });
   });
 

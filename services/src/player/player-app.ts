@@ -63,6 +63,10 @@ export function createPlayerApp(deps: PlayerAppDeps): express.Express {
   const { log, players } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // Liveness for probes, answered before logging so probes do not flood the log.
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
   app.use(requestLogging(log));
   app.use(express.json({ limit: '16kb' }));
 
