@@ -1,8 +1,17 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import {
+  createTestDatabase,
+  deleteRedisKeys,
+  uniqueName,
+} from '@truerun/services/test-support/databases';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -26,9 +35,16 @@ export const DEFAULT_PORTS: Ports = {
 };
 
 export interface SystemOptions {
-  ports?: Partial<Ports>;
-  /** Database for every service; created when missing. */
+  /** Ports to use; `'free'` takes ports nothing listens on. Defaults to `DEFAULT_PORTS`. */
+  ports?: Partial<Ports> | 'free';
+  /** Database for every service; created when missing. Ignored when `isolated`. */
   databaseUrl?: string;
+  /**
+   * Run against names of its own: a fresh database, a RabbitMQ vhost, Redis key prefixes and
+   * a signing-key folder, all removed by `stop()`. Tests and load runs use this so they never
+   * share queues or boards with another system on the same servers.
+   */
+  isolated?: boolean;
   /** Extra environment for every deployable. */
   env?: Record<string, string>;
   /** Receives every line the deployables print, prefixed with their name. */
@@ -40,7 +56,11 @@ export interface SystemOptions {
 export interface System {
   ports: Ports;
   urls: { gateway: string; gameServer: string; client: string };
-  /** Stops every deployable in reverse start order, each with SIGTERM, then SIGKILL after 10 s. */
+  /** Process id of each running deployable, by name. */
+  pids: Record<string, number>;
+  /** The last 400 lines the deployables printed, for a failing test's report. */
+  logs: string[];
+  /** Stops every deployable in reverse start order, each with SIGTERM, then SIGKILL after 30 s. */
   stop(): Promise<void>;
 }
 
@@ -127,28 +147,43 @@ export async function ensureDatabase(url: string): Promise<void> {
 
 /**
  * Starts every deployable that exists in the tree, in dependency order, each as its own Node
- * process, and waits until each answers its health check.
+ * process, and waits until each answers its health check. On failure, stops what started.
  */
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
-  const ports = { ...DEFAULT_PORTS, ...options.ports };
-  const databaseUrl = options.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/truerun';
+  const ports =
+    options.ports === 'free' ? await freePorts() : { ...DEFAULT_PORTS, ...(options.ports ?? {}) };
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  await ensureDatabase(databaseUrl);
+  const logs: string[] = [];
+  const isolation = options.isolated ? await isolate() : null;
+  const databaseUrl =
+    isolation?.databaseUrl ?? options.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/truerun';
 
   const children: { name: string; child: ChildProcess }[] = [];
   const stop = async () => {
     for (const { child } of children.reverse()) await terminate(child);
+    await isolation?.remove();
   };
   try {
+    if (!isolation) await ensureDatabase(databaseUrl);
     for (const d of deployables(ports, options.withoutClient ?? false)) {
       const child = spawn(process.execPath, [join(ROOT, d.entry)], {
         cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: databaseUrl, ...d.env, ...options.env },
+        env: {
+          ...process.env,
+          DATABASE_URL: databaseUrl,
+          ...isolation?.env,
+          ...d.env,
+          ...options.env,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       children.push({ name: d.name, child });
-      pipeLines(child, d.name, log);
-      if (d.health) await waitHealthy(d.name, d.health, child);
+      pipeLines(child, d.name, (line) => {
+        logs.push(line);
+        if (logs.length > 400) logs.shift();
+        log(line);
+      });
+      if (d.health) await waitHealthy(d.name, d.health, child, logs);
     }
   } catch (err) {
     await stop();
@@ -161,8 +196,67 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       gameServer: `ws://127.0.0.1:${ports.gameServer}`,
       client: `http://localhost:${ports.client}`,
     },
+    pids: Object.fromEntries(children.map(({ name, child }) => [name, child.pid ?? 0])),
+    logs,
     stop,
   };
+}
+
+interface Isolation {
+  databaseUrl: string;
+  env: Record<string, string>;
+  remove(): Promise<void>;
+}
+
+/** Creates the names an isolated system runs against. */
+async function isolate(): Promise<Isolation> {
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const vhost = uniqueName('truerun-system');
+  const keyPrefix = `${uniqueName('truerun-system')}:`;
+  const keyDir = await mkdtemp(join(tmpdir(), 'truerun-auth-keys-'));
+  const database = await createTestDatabase('truerun_system');
+  rabbitmqctl(['add_vhost', vhost]);
+  rabbitmqctl(['set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*']);
+  return {
+    databaseUrl: database.url,
+    env: {
+      AMQP_URL: `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(vhost)}`,
+      REDIS_KEY_PREFIX: keyPrefix,
+      LEADERBOARD_REDIS_PREFIX: `${keyPrefix}lb:`,
+      AUTH_DATA_DIR: keyDir,
+    },
+    async remove() {
+      await database.drop().catch(() => undefined);
+      await deleteRedisKeys(redisUrl, keyPrefix).catch(() => undefined);
+      rabbitmqctl(['delete_vhost', vhost], false);
+      await rm(keyDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function rabbitmqctl(args: string[], required = true): void {
+  const result = spawnSync('rabbitmqctl', args, { timeout: 30_000, encoding: 'utf8' });
+  if (result.status !== 0 && required) {
+    throw new Error(`rabbitmqctl ${args[0]} failed: ${result.stderr || result.stdout}`);
+  }
+}
+
+/** Ports the kernel hands out for port 0, released at once for the deployables to take. */
+export async function freePorts(): Promise<Ports> {
+  const names = Object.keys(DEFAULT_PORTS) as (keyof Ports)[];
+  const servers = await Promise.all(
+    names.map(
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return Object.fromEntries(names.map((name, i) => [name, ports[i]!])) as unknown as Ports;
 }
 
 function pipeLines(child: ChildProcess, name: string, log: (line: string) => void): void {
@@ -177,10 +271,18 @@ function pipeLines(child: ChildProcess, name: string, log: (line: string) => voi
   }
 }
 
-async function waitHealthy(name: string, url: string, child: ChildProcess): Promise<void> {
+async function waitHealthy(
+  name: string,
+  url: string,
+  child: ChildProcess,
+  logs: string[],
+): Promise<void> {
+  const recent = () => logs.slice(-20).join('\n');
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) {
+      throw new Error(`${name} exited with code ${child.exitCode}:\n${recent()}`);
+    }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
       if (response.ok) return;
@@ -189,13 +291,13 @@ async function waitHealthy(name: string, url: string, child: ChildProcess): Prom
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`${name} did not become healthy at ${url} within 60 s`);
+  throw new Error(`${name} did not become healthy at ${url} within 60 s:\n${recent()}`);
 }
 
 function terminate(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.once('exit', () => {
       clearTimeout(timer);
       resolve();

@@ -4,6 +4,7 @@ import { createPool, migrate } from '@truerun/services/lib/db';
 import { createLogger } from '@truerun/services/lib/logger';
 import { onShutdown } from '@truerun/services/lib/shutdown';
 import { createTokenVerifier } from '@truerun/services/token-verifier';
+import { authSessionLiveness } from './session-liveness.ts';
 import { DEFAULT_COURSE_LENGTH } from '@truerun/shared-sim';
 import { realClock } from './clock.ts';
 import { loadConfig } from './config.ts';
@@ -18,7 +19,7 @@ const log = createLogger('game-server');
 
 // 1. The database schema, then the pieces that use it.
 await migrate(config.DATABASE_URL, MIGRATIONS_DIR, MIGRATIONS_TABLE, log);
-const pool = createPool(config.DATABASE_URL);
+const pool = createPool(config.DATABASE_URL, log);
 const publisher = new ResultPublisher({
   pool,
   amqpUrl: config.AMQP_URL,
@@ -62,6 +63,7 @@ const server = await startGameServer(
       verifier: createTokenVerifier({
         keys: { jwksUrl: new URL('/auth/.well-known/jwks.json', config.AUTH_URL).toString() },
       }),
+      sessions: authSessionLiveness(config.AUTH_URL),
       seasons: createSeasonSource({
         leaderboardUrl: config.LEADERBOARD_URL,
         fallback: { seasonId: config.SEASON_ID, seed: config.COURSE_SEED },

@@ -28,6 +28,7 @@ import type {
 } from '@truerun/shared-sim/protocol';
 import type { Logger } from '@truerun/services/lib/logger';
 import type { TokenSubject, TokenVerifier } from '@truerun/services/token-verifier';
+import type { SessionLiveness } from './session-liveness.ts';
 import type { RunClock } from './clock.ts';
 import { RunSession } from './run-session.ts';
 import type { Judgement, RunLimits } from './run-session.ts';
@@ -56,6 +57,8 @@ export type RunRoomState = SchemaType<typeof RunRoomState>;
 /** Everything a run room needs from outside, given once by the wiring. */
 export interface RunRoomDeps {
   verifier: TokenVerifier;
+  /** Whether a token's session is still live; checked at every join. */
+  sessions: SessionLiveness;
   seasons: SeasonSource;
   store: RunStore;
   clock: RunClock;
@@ -95,6 +98,9 @@ interface Seat {
   tokens: number;
   refilledAt: number;
   ack: InputAck;
+  /** The verdict once the run is recorded; kept to deliver it to a player who was away. */
+  verdict: VerdictMessage | null;
+  verdictSent: boolean;
 }
 
 /**
@@ -164,6 +170,11 @@ export function createRunRoom(deps: RunRoomDeps) {
         const code = (err as { code?: string }).code ?? 'auth/token_invalid';
         throw joinError(JoinError.UNAUTHORIZED, code);
       }
+      const live = await deps.sessions.isActive(user.sessionId).catch((err: unknown) => {
+        this.log.warn({ err: (err as Error).message }, 'session check failed');
+        throw joinError(JoinError.UNAUTHORIZED, 'auth/session_check_unavailable');
+      });
+      if (!live) throw joinError(JoinError.UNAUTHORIZED, 'auth/session_revoked');
       for (const seat of this.seats.values()) {
         if (seat.user.userId === user.userId) {
           throw joinError(JoinError.ALREADY_JOINED, 'this user already has a seat here');
@@ -191,6 +202,8 @@ export function createRunRoom(deps: RunRoomDeps) {
         tokens: MAX_MESSAGES_PER_SECOND,
         refilledAt: performance.now(),
         ack: { tick: 0, processed: 0 },
+        verdict: null,
+        verdictSent: false,
       });
       this.log.info({ userId: user.userId }, 'player joined');
     }
@@ -215,6 +228,8 @@ export function createRunRoom(deps: RunRoomDeps) {
       seat.connected = true;
       if (seat.session && !seat.session.judged) seat.ghost.status = GhostStatus.RUNNING;
       seat.log.info({ tick: seat.session?.receivedTick ?? 0 }, 'player reconnected');
+      // A verdict decided while the player was away is delivered now.
+      this.deliverVerdict(seat);
     }
 
     override onLeave(client: Client, code?: number): void {
@@ -432,10 +447,17 @@ export function createRunRoom(deps: RunRoomDeps) {
           outcome: result.outcome,
           finalHash: result.finalHash,
         };
-        if (seat.connected) seat.client.send(ServerMessage.VERDICT, verdict);
+        seat.verdict = verdict;
+        this.deliverVerdict(seat);
       });
       this.recording.add(recorded);
       void recorded.finally(() => this.recording.delete(recorded));
+    }
+
+    private deliverVerdict(seat: Seat): void {
+      if (!seat.verdict || seat.verdictSent || !seat.connected) return;
+      seat.client.send(ServerMessage.VERDICT, seat.verdict);
+      seat.verdictSent = true;
     }
 
     /** Records the run, retrying with backoff; a run that cannot be recorded is logged. */

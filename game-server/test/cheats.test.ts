@@ -230,6 +230,17 @@ describe.concurrent('judgement: every rule ends a run with its reason', () => {
     });
   });
 
+  test('a token of a logged-out session is refused at join, though its signature holds', async () => {
+    const { token, sessionId } = harness.token();
+    const room = await joinRun(harness.url, { token });
+    await room.leave();
+    harness.revokeSession(sessionId);
+    await expect(joinRun(harness.url, { token })).rejects.toMatchObject({
+      code: JoinError.UNAUTHORIZED,
+      message: 'join/unauthorized: auth/session_revoked',
+    });
+  });
+
   test('a run that falls far behind real time is unranked as too slow, not rejected', async () => {
     const outcome = await streamRun(harness.url, harness.token().token, honest, {
       clockRate: 0.5,

@@ -53,7 +53,7 @@ describe('the PostgreSQL run store', () => {
   beforeAll(async () => {
     db = await createTestDatabase('game_server_store');
     await migrate(db.url, MIGRATIONS_DIR, MIGRATIONS_TABLE, testLogger('store-test'));
-    pool = createPool(db.url, 2);
+    pool = createPool(db.url, undefined, 2);
     store = new PgRunStore(pool, () => queued++);
   });
 

@@ -171,6 +171,26 @@ describe('gateway routing and headers', () => {
     }
   });
 
+  it('serves log in under one spelling only, so its rate limit cannot be sidestepped', async () => {
+    const username = freshUsername();
+    const password = 'correct horse battery';
+    const registered = await call(stack.gatewayUrl, 'POST', '/auth/register', {
+      body: { username, password },
+    });
+    expect(registered.status).toBe(201);
+    for (const path of ['/auth/LOGIN', '/auth/Login', '/auth/Register']) {
+      const response = await call(stack.gatewayUrl, 'POST', path, {
+        token: registered.body.accessToken,
+        body: { username, password },
+      });
+      expect([path, response.status, response.body.error.code]).toEqual([
+        path,
+        404,
+        'request/not_found',
+      ]);
+    }
+  });
+
   it('answers unknown paths with a JSON 404', async () => {
     const unknown = await call(stack.gatewayUrl, 'GET', '/admin');
     expect([unknown.status, unknown.body.error.code]).toEqual([404, 'request/not_found']);

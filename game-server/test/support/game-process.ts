@@ -64,18 +64,23 @@ export async function startGameProcess(
   };
 }
 
-/** Serves the signer's public key as the auth service's JWKS. */
+/**
+ * Stands in for the two auth service routes a game server calls: the JWKS with the signer's
+ * public key, and the session check, which finds every session active.
+ */
 export async function startJwksServer(
   signer: TestSigner,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const jwk = { ...signer.publicKey.export({ format: 'jwk' }), kid: signer.kid, alg: 'ES256' };
   const server = http.createServer((req, res) => {
-    if (req.url !== '/auth/.well-known/jwks.json') {
+    const session = /^\/internal\/sessions\/([^/]+)$/.exec(req.url ?? '');
+    if (req.url !== '/auth/.well-known/jwks.json' && !session) {
       res.writeHead(404).end();
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ keys: [jwk] }));
+    const body = session ? { sessionId: session[1], status: 'active' } : { keys: [jwk] };
+    res.end(JSON.stringify(body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

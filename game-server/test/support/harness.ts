@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import amqp from 'amqplib';
 import type pg from 'pg';
 import { createPool, migrate } from '@truerun/services/lib/db';
@@ -21,6 +23,7 @@ import { DEFAULT_RUN_LIMITS } from '../../src/run-session.ts';
 import type { RunLimits } from '../../src/run-session.ts';
 import { PgRunStore } from '../../src/run-store.ts';
 import { createSeasonSource } from '../../src/season-source.ts';
+import { authSessionLiveness } from '../../src/session-liveness.ts';
 import { startGameServer } from '../../src/server.ts';
 import type { GameServer } from '../../src/server.ts';
 
@@ -53,7 +56,9 @@ export interface Harness {
   exchange: string;
   queue: string;
   log: Logger;
-  token(username?: string): { token: string; userId: string };
+  token(username?: string): { token: string; userId: string; sessionId: string };
+  /** Marks a session as logged out at the stand-in auth service. */
+  revokeSession(sessionId: string): void;
   stop(): Promise<void>;
 }
 
@@ -85,6 +90,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const store = new PgRunStore(pool, () => publisher.wake());
   const signer = createTestSigner();
+  const auth = await startSessionStandIn();
   publisher.start();
 
   let server: GameServer;
@@ -95,6 +101,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         readiness: { ready: async () => (await pool.query('SELECT 1')).rowCount === 1 },
         room: {
           verifier: createTokenVerifier({ keys: { keys: signer.keys } }),
+          sessions: authSessionLiveness(auth.url),
           seasons: createSeasonSource({
             leaderboardUrl: null,
             fallback: { seasonId: TEST_SEASON, seed: options.seed ?? TEST_SEED },
@@ -113,6 +120,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       '127.0.0.1',
     );
   } catch (err) {
+    await auth.close();
     await publisher.stop(0);
     await pool.end();
     await db.drop();
@@ -131,10 +139,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     log,
     token(username = 'runner') {
       const userId = crypto.randomUUID();
-      return { token: signer.sign({ userId, username }), userId };
+      const sessionId = crypto.randomUUID();
+      return { token: signer.sign({ userId, username, sessionId }), userId, sessionId };
+    },
+    revokeSession(sessionId) {
+      auth.revoked.add(sessionId);
     },
     async stop() {
       await server.stopRooms();
+      await auth.close();
       await publisher.stop(1_000);
       await pool.end();
       await deleteAmqpNames(exchange, queue);
@@ -229,4 +242,30 @@ export async function waitForRow(
     if (Date.now() > deadline) throw new Error(`run ${runId} was not recorded`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * A stand-in for the auth service's session route, on port 0: every session is active until
+ * the test revokes it.
+ */
+async function startSessionStandIn() {
+  const revoked = new Set<string>();
+  const server = createServer((req, res) => {
+    const match = /^\/internal\/sessions\/([^/]+)$/.exec(req.url ?? '');
+    if (!match) {
+      res.writeHead(404).end();
+      return;
+    }
+    const sessionId = decodeURIComponent(match[1]!);
+    const status = revoked.has(sessionId) ? 'revoked' : 'active';
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ sessionId, status }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    revoked,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -70,6 +70,8 @@ export function createAuthApp(deps: AuthAppDeps): express.Express {
   const jwks = jwksDocument(deps.keys);
 
   const app = express();
+  // Paths match exactly as the gateway matched them: no second spelling of a route.
+  app.set('case sensitive routing', true);
   app.disable('x-powered-by');
   app.use(requestLogging(log));
   app.use(express.json({ limit: '8kb' }));

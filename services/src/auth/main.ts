@@ -36,7 +36,7 @@ const config = parseConfig(Config);
 const log = createLogger('auth');
 
 await migrate(config.DATABASE_URL, MIGRATIONS_DIR, 'pgmigrations_auth', log);
-const db = createPool(config.DATABASE_URL);
+const db = createPool(config.DATABASE_URL, log);
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, commandTimeout: 1_000 });
 redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
 

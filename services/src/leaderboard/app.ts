@@ -56,6 +56,8 @@ const MEMBER = /^[0-9a-f-]{36}:[0-9a-f-]{36}$/;
 export function createLeaderboardApp(deps: LeaderboardAppDeps): express.Express {
   const now = deps.now ?? Date.now;
   const app = express();
+  // Paths match exactly as the gateway matched them: no second spelling of a route.
+  app.set('case sensitive routing', true);
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestId);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LEADERBOARD_QUEUE, RESULTS_EXCHANGE } from '@truerun/shared-sim/protocol';
 import { LOCAL_DEFAULTS, parseConfig, port } from '../lib/config.ts';
 
 const positive = (fallback: number, max: number) =>
@@ -20,6 +21,9 @@ export const leaderboardConfigSchema = z.object({
   REDIS_URL: z.string().url().default(LOCAL_DEFAULTS.REDIS_URL),
   AMQP_URL: z.string().url().default(LOCAL_DEFAULTS.AMQP_URL),
   PLAYER_URL: z.string().url().default('http://127.0.0.1:8082'),
+  /** Exchange and queue of verified results; the game server reads the same variables. */
+  RESULTS_EXCHANGE: z.string().min(1).default(RESULTS_EXCHANGE),
+  RESULTS_QUEUE: z.string().min(1).default(LEADERBOARD_QUEUE),
   /** Prefix of every Redis key the leaderboard owns. */
   LEADERBOARD_REDIS_PREFIX: z.string().min(1).max(100).default('truerun:lb:'),
   /** Create a weekly season (Monday 00:00 UTC) whenever no season covers the current time. */

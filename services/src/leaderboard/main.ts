@@ -1,3 +1,4 @@
+import { resultTopology } from '@truerun/shared-sim/protocol';
 import type { Server } from 'node:http';
 import { createLogger } from '../lib/logger.ts';
 import { onShutdown } from '../lib/shutdown.ts';
@@ -7,7 +8,6 @@ import { loadLeaderboardConfig } from './config.ts';
 import { PlayerClient } from './player-client.ts';
 import { rebuildMissing } from './rebuild.ts';
 import { PgResultStore } from './result-store.ts';
-import { DEFAULT_TOPOLOGY } from './topology.ts';
 import { ResultWorker } from './worker.ts';
 import { openStores } from './wiring.ts';
 
@@ -68,7 +68,7 @@ if (config.LEADERBOARD_ROLE !== 'api') {
     () =>
       new ResultWorker({
         amqpUrl: config.AMQP_URL,
-        topology: DEFAULT_TOPOLOGY,
+        topology: resultTopology(config.RESULTS_EXCHANGE, config.RESULTS_QUEUE),
         store: new PgResultStore(stores.pool),
         seasons: stores.seasons,
         index: stores.index,

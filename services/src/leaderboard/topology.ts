@@ -1,11 +1,8 @@
 import type { Channel } from 'amqplib';
-import { DEFAULT_RESULT_TOPOLOGY, declareResultTopology } from '@truerun/shared-sim/protocol';
+import { declareResultTopology } from '@truerun/shared-sim/protocol';
 import type { ResultTopology } from '@truerun/shared-sim/protocol';
 
 export type { ResultTopology };
-
-/** The names the leaderboard worker uses in production; tests substitute their own. */
-export const DEFAULT_TOPOLOGY: ResultTopology = DEFAULT_RESULT_TOPOLOGY;
 
 /** Headers the worker sets on a message it retries or dead-letters. */
 export const ResultHeader = {

@@ -29,8 +29,7 @@ export async function openStores(
   log: Logger,
 ): Promise<LeaderboardStores> {
   await migrate(urls.databaseUrl, MIGRATIONS_DIR, MIGRATIONS_TABLE, log);
-  const pool = createPool(urls.databaseUrl);
-  pool.on('error', (err) => log.warn({ err }, 'idle database connection failed'));
+  const pool = createPool(urls.databaseUrl, log);
   const redis = new Redis(urls.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
   redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
   const index = new RedisRankIndex(redis, urls.redisPrefix);

@@ -2,9 +2,15 @@ import pg from 'pg';
 import { runner } from 'node-pg-migrate';
 import type { Logger } from './logger.ts';
 
-/** A PostgreSQL connection pool with a bounded size and statement timeout. */
-export function createPool(connectionString: string, max = 10): pg.Pool {
-  return new pg.Pool({ connectionString, max, statement_timeout: 10_000 });
+/**
+ * A PostgreSQL connection pool with a bounded size and statement timeout. An idle connection
+ * that the server drops (a restart, a network cut) is logged and replaced on the next query;
+ * without the error listener, pg would crash the process.
+ */
+export function createPool(connectionString: string, log?: Logger, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, statement_timeout: 10_000 });
+  pool.on('error', (err) => log?.warn({ err: err.message }, 'idle database connection lost'));
+  return pool;
 }
 
 /**

@@ -19,7 +19,7 @@ const config = parseConfig(Config);
 const log = createLogger('player');
 
 await migrate(config.DATABASE_URL, MIGRATIONS_DIR, 'pgmigrations_player', log);
-const db = createPool(config.DATABASE_URL);
+const db = createPool(config.DATABASE_URL, log);
 const app = createPlayerApp({ log, players: createPlayerStore(db) });
 
 const server = app.listen(config.PLAYER_PORT, config.HOST, () => {

@@ -62,6 +62,8 @@ const GrantBody = z.strictObject({ skinId });
 export function createPlayerApp(deps: PlayerAppDeps): express.Express {
   const { log, players } = deps;
   const app = express();
+  // Paths match exactly as the gateway matched them: no second spelling of a route.
+  app.set('case sensitive routing', true);
   app.disable('x-powered-by');
   // Liveness for probes, answered before logging so probes do not flood the log.
   app.get('/health', (_req, res) => {
