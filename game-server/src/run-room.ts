@@ -291,6 +291,11 @@ export function createRunRoom(deps: RunRoomDeps) {
         this.refuse(client, ProtocolErrorCode.ALREADY_STARTED, 'one run per seat');
         return;
       }
+      const resetAt = this.course.nextResetAt;
+      if (resetAt !== null && Date.now() >= resetAt.getTime()) {
+        this.refuse(client, ProtocolErrorCode.COURSE_EXPIRED, 'the course changed; join anew');
+        return;
+      }
 
       const runId = randomUUID();
       const identity = {

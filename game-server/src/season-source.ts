@@ -26,9 +26,11 @@ export interface SeasonSourceOptions {
 }
 
 /**
- * Reads `GET /leaderboard/seasons/current` from the leaderboard service, falling back to the
- * configured season when the service is down or answers something unexpected, so a room can
- * always be created. Answers are cached briefly, so creating rooms does not wait on the
+ * Reads `GET /leaderboard/seasons/current` from the leaderboard service. When the service is
+ * down or answers something unexpected, it keeps the last season it learnt until that
+ * season's reset, and otherwise falls back to the configured season, so a room can always be
+ * created. Limitation: runs on the configured season are judged and recorded, but the
+ * leaderboard ranks only runs of seasons it knows. Answers are cached briefly, so creating rooms does not wait on the
  * network each time.
  */
 export function createSeasonSource(options: SeasonSourceOptions): SeasonSource {
@@ -36,6 +38,7 @@ export function createSeasonSource(options: SeasonSourceOptions): SeasonSource {
   const timeoutMs = options.timeoutMs ?? 1_500;
   const cacheMs = options.cacheMs ?? 10_000;
   let cached: { season: CourseSeason; until: number } | null = null;
+  let lastKnown: CourseSeason | null = null;
 
   const fetchSeason = async (): Promise<{ season: CourseSeason; fresh: boolean }> => {
     if (options.leaderboardUrl === null) return { season: fallback, fresh: true };
@@ -43,8 +46,16 @@ export function createSeasonSource(options: SeasonSourceOptions): SeasonSource {
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
       if (!response.ok) throw new Error(`status ${response.status}`);
-      return { season: parseSeason(await response.json()), fresh: true };
+      const season = parseSeason(await response.json());
+      lastKnown = season;
+      return { season, fresh: true };
     } catch (err) {
+      // A season learnt earlier stays right until its reset; runs on it can still be ranked.
+      const resetAt = lastKnown?.nextResetAt?.getTime();
+      if (lastKnown && resetAt !== undefined && Date.now() < resetAt) {
+        options.log.warn({ seasonId: lastKnown.seasonId }, 'season unavailable, keeping the last');
+        return { season: lastKnown, fresh: false };
+      }
       options.log.warn(
         { err: err instanceof Error ? err.message : String(err), seasonId: fallback.seasonId },
         'season unavailable, using the configured course',

@@ -62,4 +62,23 @@ describe('the season source', () => {
     const seasons = createSeasonSource({ leaderboardUrl: 'http://127.0.0.1:9', fallback, log });
     expect(await seasons.current()).toEqual({ ...fallback, nextResetAt: null });
   });
+
+  test('keeps the last season it learnt while the service is down, until its reset', async () => {
+    const reset = '2030-01-01T00:00:00.000Z';
+    const service = await leaderboard(200, {
+      season: { id: 's-7', name: 'Spring', startsAt: '', endsAt: reset, seeds: [5] },
+      seed: 5,
+      nextResetAt: reset,
+    });
+    const seasons = createSeasonSource({ leaderboardUrl: service.url, fallback, log, cacheMs: 0 });
+    expect((await seasons.current()).seasonId).toBe('s-7');
+
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+    server = null;
+    expect(await seasons.current()).toEqual({
+      seasonId: 's-7',
+      seed: 5,
+      nextResetAt: new Date(reset),
+    });
+  });
 });

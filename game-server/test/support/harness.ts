@@ -23,6 +23,7 @@ import { DEFAULT_RUN_LIMITS } from '../../src/run-session.ts';
 import type { RunLimits } from '../../src/run-session.ts';
 import { PgRunStore } from '../../src/run-store.ts';
 import { createSeasonSource } from '../../src/season-source.ts';
+import type { SeasonSource } from '../../src/season-source.ts';
 import { authSessionLiveness } from '../../src/session-liveness.ts';
 import { startGameServer } from '../../src/server.ts';
 import type { GameServer } from '../../src/server.ts';
@@ -43,6 +44,8 @@ export interface HarnessOptions {
   shutdownGraceMs?: number;
   /** Where the publisher connects; a proxy in the delivery tests. */
   amqpUrl?: string;
+  /** Where rooms learn their course. Default: the configured test season, with no reset. */
+  seasons?: SeasonSource;
 }
 
 /** A game server on port 0 with its own database, exchange and queue, and a token signer. */
@@ -102,11 +105,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         room: {
           verifier: createTokenVerifier({ keys: { keys: signer.keys } }),
           sessions: authSessionLiveness(auth.url),
-          seasons: createSeasonSource({
-            leaderboardUrl: null,
-            fallback: { seasonId: TEST_SEASON, seed: options.seed ?? TEST_SEED },
-            log,
-          }),
+          seasons:
+            options.seasons ??
+            createSeasonSource({
+              leaderboardUrl: null,
+              fallback: { seasonId: TEST_SEASON, seed: options.seed ?? TEST_SEED },
+              log,
+            }),
           store,
           clock: options.clock ?? realClock,
           limits: { ...DEFAULT_RUN_LIMITS, ...options.limits },

@@ -198,6 +198,11 @@ export const ProtocolErrorCode = {
   RUN_OVER: 'protocol/run_over',
   /** Over the message rate; the message was dropped. */
   RATE_LIMITED: 'protocol/rate_limited',
+  /**
+   * `ready` after the room's course stopped being the season's (a season or seed reset): no
+   * run starts; the client joins a new room, which has the current course.
+   */
+  COURSE_EXPIRED: 'protocol/course_expired',
 } as const;
 
 export type ProtocolErrorCode = (typeof ProtocolErrorCode)[keyof typeof ProtocolErrorCode];
