@@ -78,7 +78,10 @@ function deployables(ports: Ports, withoutClient: boolean): Deployable[] {
     AUTH_URL: local(ports.auth),
     PLAYER_URL: local(ports.player),
     LEADERBOARD_URL: local(ports.leaderboard),
-    CORS_ORIGINS: `http://localhost:${ports.client}`,
+    // The page may be opened under either loopback name; the shell's value wins.
+    CORS_ORIGINS:
+      process.env.CORS_ORIGINS ??
+      `http://localhost:${ports.client},http://127.0.0.1:${ports.client}`,
   };
   const list: Deployable[] = [
     {

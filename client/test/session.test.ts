@@ -245,4 +245,24 @@ describe('GameSession', () => {
     expect(outcomes[0]!.failure).toEqual({ code: 'join/unauthorized', message: 'token expired' });
     expect(outcomes[0]!.verdict).toBe(null);
   });
+
+  it('ends as a failure when the server refuses to start a run on an expired course', async () => {
+    const outcomes: SessionOutcome[] = [];
+    const link = new RecordingLink();
+    const session = new GameSession({
+      link,
+      userId: 'me',
+      maxHp: 5,
+      onOutcome: (outcome) => outcomes.push(outcome),
+    });
+    await session.open();
+    link.events!.refused('protocol/rate_limited', 'slow down');
+    expect(outcomes).toEqual([]);
+    link.events!.refused('protocol/course_expired', 'the course changed; join anew');
+    expect(session.phase).toBe(SessionPhase.FAILED);
+    expect(outcomes[0]!.failure).toEqual({
+      code: 'protocol/course_expired',
+      message: 'the course changed; join anew',
+    });
+  });
 });

@@ -1,6 +1,7 @@
 import { createRun } from '@truerun/shared-sim';
 import type { Run, RunResult, SimEvent } from '@truerun/shared-sim';
 import type { GhostView, InputAck, RunStart, VerdictMessage } from '@truerun/shared-sim/protocol';
+import { ProtocolErrorCode } from '@truerun/shared-sim/protocol';
 import { CheckpointBook } from './checkpoints.ts';
 import type { Divergence } from './checkpoints.ts';
 import { FixedStepClock } from './fixed-step.ts';
@@ -261,7 +262,10 @@ export class GameSession {
       judged: (verdict) => this.onJudged(verdict),
       ghosts: (ghosts) => this.onGhosts(ghosts),
       // A refused message is logged by the server; the verdict says what it meant for the run.
-      refused: () => {},
+      // Only a refused start ends the session here: no run, so no verdict will come.
+      refused: (code, message) => {
+        if (code === ProtocolErrorCode.COURSE_EXPIRED) this.onFailed(code, message);
+      },
       dropped: () => {
         this.reconnecting = true;
         this.publishHud();

@@ -1,5 +1,10 @@
 import { Outcome } from '@truerun/shared-sim';
-import { JoinErrorName, Verdict, VerdictReason } from '@truerun/shared-sim/protocol';
+import {
+  JoinErrorName,
+  ProtocolErrorCode,
+  Verdict,
+  VerdictReason,
+} from '@truerun/shared-sim/protocol';
 import { LinkFailure } from '../game/room-link.ts';
 
 /** What a verdict reason means, in words a player understands. */
@@ -35,6 +40,8 @@ export const FAILURE_WORDS: Readonly<Record<string, string>> = {
   [LinkFailure.PROTOCOL_VIOLATION]: 'The server disconnected the game for breaking the protocol.',
   [LinkFailure.FLOODING]: 'The server disconnected the game for sending too many messages.',
   [LinkFailure.SERVER_SHUTDOWN]: 'The game server is restarting. Try again in a moment.',
+  [ProtocolErrorCode.COURSE_EXPIRED]:
+    'The season moved on to a new course while you waited. Start a new run to play it.',
 };
 
 /** Headline of each verdict. */
