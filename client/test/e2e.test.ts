@@ -106,7 +106,7 @@ describe('the client on its own', () => {
 });
 
 describe('the client against the whole system', () => {
-  it('signs up, logs in, plays a ranked run to a verified verdict and finds it ranked', async () => {
+  it('signs up, logs in, plays a ranked run to a verified verdict, finds it ranked', async () => {
     if (!system || !chromium) throw new Error('the system or the browser did not start');
     const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 720 } });
     const page = await watchedPage(context);
@@ -181,7 +181,7 @@ describe('the client against the whole system', () => {
     expect(pageErrors).toEqual([]);
   }, 180_000);
 
-  it('shows another player as a ghost, and a tampered run as rejected with its reason', async () => {
+  it('shows another player as a ghost, and a tampered run rejected with its reason', async () => {
     if (!system || !chromium) throw new Error('the system or the browser did not start');
     // An honest player already running: the cheater joins the same room and sees their ghost.
     const honestContext = await chromium.browser.newContext({

@@ -113,7 +113,7 @@ describe('GameSession', () => {
     expect(expected.ticks).toBeGreaterThan(600);
   });
 
-  it('streams inputs from the first unacknowledged tick, sends checkpoints and one claim', async () => {
+  it('streams from the first unacknowledged tick, sends checkpoints and one claim', async () => {
     const link = new RecordingLink();
     const session = new GameSession({ link, userId: 'me', maxHp: PLAYER.maxHp });
     await session.open();

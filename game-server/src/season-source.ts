@@ -29,9 +29,9 @@ export interface SeasonSourceOptions {
  * Reads `GET /leaderboard/seasons/current` from the leaderboard service. When the service is
  * down or answers something unexpected, it keeps the last season it learnt until that
  * season's reset, and otherwise falls back to the configured season, so a room can always be
- * created. Limitation: runs on the configured season are judged and recorded, but the
- * leaderboard ranks only runs of seasons it knows. Answers are cached briefly, so creating rooms does not wait on the
- * network each time.
+ * created. Answers are cached briefly, so creating rooms does not wait on the network.
+ * Limitation: runs on the configured season are judged and recorded, but the leaderboard
+ * ranks only runs of seasons it knows.
  */
 export function createSeasonSource(options: SeasonSourceOptions): SeasonSource {
   const fallback: CourseSeason = { ...options.fallback, nextResetAt: null };

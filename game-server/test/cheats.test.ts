@@ -70,7 +70,7 @@ describe.concurrent('judgement: every rule ends a run with its reason', () => {
     expect(row.diverged_tick).toBe(null);
   });
 
-  test('a modified simulation (no damage) is a claim mismatch at its first divergence', async () => {
+  test('a modified simulation (no damage) is a mismatch at its first divergence', async () => {
     const noAttack = botDecider();
     const cheat = recordBotRun(
       SEED,
@@ -230,7 +230,7 @@ describe.concurrent('judgement: every rule ends a run with its reason', () => {
     });
   });
 
-  test('a token of a logged-out session is refused at join, though its signature holds', async () => {
+  test('the token of a logged-out session is refused at join, though signed right', async () => {
     const { token, sessionId } = harness.token();
     const room = await joinRun(harness.url, { token });
     await room.leave();

@@ -17,7 +17,7 @@ export const DeadLetterReason = {
 
 export type DeadLetterReason = (typeof DeadLetterReason)[keyof typeof DeadLetterReason];
 
-/** A verified run as the leaderboard keeps it: the message's fields, times in ms since the epoch. */
+/** A verified run as the leaderboard keeps it: the message's fields, times in ms since epoch. */
 export type VerifiedRun = Omit<VerifiedResultMessage, 'v' | 'startedAt' | 'endedAt'> & {
   startedAtMs: number;
   endedAtMs: number;
