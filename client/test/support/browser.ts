@@ -1,41 +1,12 @@
-import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
+import { launchLocalChromium as launchOffline } from '../../../scripts/chromium.ts';
+import type { LocalBrowser } from '../../../scripts/chromium.ts';
 
-/** Debian's Chromium; never a downloaded browser. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/** A headless Chromium that talks to nothing but 127.0.0.1, and how to close it. */
-export interface LocalBrowser {
-  browser: Browser;
-  close(): Promise<void>;
-}
+export type { LocalBrowser };
 
 /**
- * Launches headless Chromium with the flags that keep it off the network: every host name
- * resolves to nothing except 127.0.0.1, and no background service phones home. Playwright
- * gives every launch a fresh temporary profile of its own and deletes it on close.
+ * Headless Chromium for the client's tests and benchmark: offline, with SwiftShader allowed so
+ * that WebGL can be forced for comparison.
  */
-export async function launchLocalChromium(): Promise<LocalBrowser> {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
-      '--enable-unsafe-swiftshader',
-    ],
-  });
-  return {
-    browser,
-    async close() {
-      await browser.close().catch(() => undefined);
-    },
-  };
+export function launchLocalChromium(): Promise<LocalBrowser> {
+  return launchOffline(['--enable-unsafe-swiftshader']);
 }

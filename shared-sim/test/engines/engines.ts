@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { getQuickJS } from 'quickjs-emscripten';
+import { launchLocalChromium } from '../../../scripts/chromium.ts';
 
 /** One replay to run in every engine: a seed and its encoded input stream as hex. */
 export interface EngineCase {
@@ -61,30 +61,10 @@ export const runInJavaScriptCore: EngineRunner = async (bundle, cases) => {
   }
 };
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/** Flags that keep headless Chromium off every network but loopback. */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-];
-
 export const runInChromium: EngineRunner = async (bundle, cases) => {
-  const profile = mkdtempSync(join(tmpdir(), 'truerun-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_PATH,
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
+  const chromium = await launchLocalChromium();
   try {
-    const page = await context.newPage();
+    const page = await chromium.browser.newPage();
     await page.addScriptTag({ content: `${bundle}\n${DRIVER}` });
     const json = await page.evaluate(
       (input) =>
@@ -93,8 +73,7 @@ export const runInChromium: EngineRunner = async (bundle, cases) => {
     );
     return JSON.parse(json) as string[];
   } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    await chromium.close();
   }
 };
 
