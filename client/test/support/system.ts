@@ -1,6 +1,4 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { startSystem } from '../../../scripts/system.ts';
+import { freePorts, startSystem } from '../../../scripts/system.ts';
 
 /** The backend, running as child processes against its own database, keys and names. */
 export interface LocalSystem {
@@ -39,9 +37,5 @@ export async function startLocalSystem(clientOrigin: string): Promise<LocalSyste
 
 /** A port nothing listens on right now. */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return (await freePorts()).client;
 }
