@@ -22,6 +22,8 @@ export interface Ports {
   player: number;
   leaderboard: number;
   gameServer: number;
+  /** The game server's Prometheus `/metrics`, kept off the port players reach. */
+  gameServerMetrics: number;
   client: number;
 }
 
@@ -31,6 +33,7 @@ export const DEFAULT_PORTS: Ports = {
   player: 8082,
   leaderboard: 8083,
   gameServer: 2567,
+  gameServerMetrics: 9567,
   client: 3000,
 };
 
@@ -113,7 +116,11 @@ function deployables(ports: Ports, withoutClient: boolean): Deployable[] {
       name: 'game-server',
       entry: 'game-server/src/main.ts',
       health: `${local(ports.gameServer)}/health`,
-      env: { ...shared, GAME_SERVER_PORT: String(ports.gameServer) },
+      env: {
+        ...shared,
+        GAME_SERVER_PORT: String(ports.gameServer),
+        METRICS_PORT: String(ports.gameServerMetrics),
+      },
     },
   ];
   if (!withoutClient) {

@@ -121,7 +121,7 @@ describe('GameSession', () => {
     link.start(777);
     holdRight(session);
 
-    // The first tick goes out at once; later ones at most every 50 ms, repeating unacked ones.
+    // The first tick goes out at once; later ones at most every 100 ms, repeating unacked ones.
     play(session, () => session.run!.tick >= 3);
     expect(link.batches[0]).toEqual({ firstTick: 1, inputs: Uint8Array.from([Input.RIGHT]) });
     for (const batch of link.batches) expect(batch.firstTick).toBe(1);

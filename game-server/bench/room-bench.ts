@@ -3,17 +3,22 @@
  *
  * Starts `src/main.ts` pinned to one core (taskset) against a throwaway database and its own
  * exchange and queue, and drives bots from this process pinned to another core. Every bot
- * plays a full-length course: its inputs come from `BotPolicy`, played once offline, and
- * stream in real time in batches every BENCH_SEND_INTERVAL_MS (default 100 ms, six ticks).
+ * plays a full-length course: its inputs and checkpoint hashes come from `BotPolicy`, played
+ * once offline, and stream in real time as the browser client sends them: a batch every
+ * BENCH_SEND_INTERVAL_MS (default `INPUT_BATCH_INTERVAL_MS`, 100 ms) and a checkpoint every
+ * `CHECKPOINT_INTERVAL_TICKS` ticks.
  * Players are added in steps; each step prints the p50 and p99 input-to-ack latency, the
  * backlog of unacknowledged ticks, the server's CPU time per player-second and the bots' CPU
- * use. The answer is the largest step, counting up from the first, with p99 under 50 ms and
+ * use, and, to tell where a tail comes from, the server's event-loop delay p99 and share of
+ * time in garbage collection (from its `/metrics`) and the bots' own event-loop delay p99.
+ * The answer is the largest step, counting up from the first, with p99 under 50 ms and
  * no growing backlog.
  *
  * Environment: BENCH_STEPS (comma-separated player counts, default 100,200,...,900),
  * BENCH_STEP_SEC (measured seconds per step, default 15), BENCH_SERVER_CPU / BENCH_BOT_CPU
  * (cores, default 0 and 1), BENCH_KEEP_GOING=1 (measure every step even after one fails),
- * BENCH_PROFILE_DIR (write a CPU profile of the server there). The whole run stops by itself
+ * BENCH_PROFILE_DIR (write a CPU profile of the server there), BENCH_SERVER_NODE_FLAGS (flags
+ * for the server's Node, space-separated, such as `--trace-gc`). The whole run stops by itself
  * within BENCH_MAX_SEC (default 300) and removes its database, exchange and queue.
  *
  * Latency figures are only meaningful on otherwise idle cores: any other process scheduled on
@@ -21,13 +26,16 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client } from '@colyseus/sdk';
 import type { Room } from '@colyseus/sdk';
 import { createTestDatabase, uniqueName } from '@truerun/services/test-support/databases';
 import { createTestSigner } from '@truerun/services/test-support/tokens';
 import { BotPolicy, RULESET_VERSION, TICK_RATE, createRun } from '@truerun/shared-sim';
 import {
+  CHECKPOINT_INTERVAL_TICKS,
   ClientMessage,
+  INPUT_BATCH_INTERVAL_MS,
   MAX_BATCH_TICKS,
   ProtocolErrorCode,
   ROOM_PROTOCOL_VERSION,
@@ -53,7 +61,7 @@ const STEP_SEC = Number(process.env.BENCH_STEP_SEC ?? 15);
 const MAX_SEC = Number(process.env.BENCH_MAX_SEC ?? 300);
 /** Measure every step even after one fails, to see the whole curve. */
 const KEEP_GOING = process.env.BENCH_KEEP_GOING === '1';
-const SEND_INTERVAL_MS = Number(process.env.BENCH_SEND_INTERVAL_MS ?? 100);
+const SEND_INTERVAL_MS = Number(process.env.BENCH_SEND_INTERVAL_MS ?? INPUT_BATCH_INTERVAL_MS);
 const SEED = 1;
 const P99_LIMIT_MS = 50;
 /** Unacknowledged ticks per player above which the server is falling behind (two batches). */
@@ -66,20 +74,19 @@ class Bot {
   private t0 = 0;
   private sentTick = 0;
   private ackTick = 0;
+  private checkpointsSent = 0;
   /** Last tick and send time of batches not yet acknowledged, oldest first. */
   private readonly pending: { tick: number; at: number }[] = [];
   private readonly url: string;
   private readonly token: string;
-  private readonly inputs: Uint8Array;
-  private readonly claim: Claim;
+  private readonly course: RecordedRun;
   private readonly stats: Stats;
   stopped = false;
 
-  constructor(url: string, token: string, inputs: Uint8Array, claim: Claim, stats: Stats) {
+  constructor(url: string, token: string, course: RecordedRun, stats: Stats) {
     this.url = url;
     this.token = token;
-    this.inputs = inputs;
-    this.claim = claim;
+    this.course = course;
     this.stats = stats;
   }
 
@@ -113,6 +120,7 @@ class Bot {
       this.t0 = performance.now();
       this.sentTick = 0;
       this.ackTick = 0;
+      this.checkpointsSent = 0;
       this.pending.length = 0;
       this.timer = setInterval(() => this.send(), SEND_INTERVAL_MS);
     });
@@ -134,15 +142,16 @@ class Bot {
   private send(): void {
     const room = this.room;
     if (!room) return;
+    const { inputs, checkpoints, claim } = this.course;
     const now = performance.now();
-    const target = Math.min(this.inputs.length, Math.floor(((now - this.t0) * TICK_RATE) / 1000));
+    const target = Math.min(inputs.length, Math.floor(((now - this.t0) * TICK_RATE) / 1000));
     if (target > this.ackTick) {
       // A backlog longer than one batch goes as consecutive batches, as the protocol asks.
       for (let first = this.ackTick + 1; first <= target; first += MAX_BATCH_TICKS) {
         const last = Math.min(target, first + MAX_BATCH_TICKS - 1);
         room.send(ClientMessage.INPUTS, {
           firstTick: first,
-          inputs: this.inputs.subarray(first - 1, last),
+          inputs: inputs.subarray(first - 1, last),
         });
       }
       if (target > this.sentTick) {
@@ -150,8 +159,17 @@ class Bot {
         this.sentTick = target;
       }
     }
-    if (target === this.inputs.length && this.ackTick === target) {
-      room.send(ClientMessage.CLAIM, this.claim);
+    // The browser sends its own hash as its simulation passes each checkpoint tick.
+    while (
+      this.checkpointsSent < checkpoints.length &&
+      (this.checkpointsSent + 1) * CHECKPOINT_INTERVAL_TICKS <= target
+    ) {
+      const tick = (this.checkpointsSent + 1) * CHECKPOINT_INTERVAL_TICKS;
+      room.send(ClientMessage.CHECKPOINT, { tick, hash: checkpoints[this.checkpointsSent]! });
+      this.checkpointsSent++;
+    }
+    if (target === inputs.length && this.ackTick === target) {
+      room.send(ClientMessage.CLAIM, claim);
       this.stopTimer();
     }
   }
@@ -164,6 +182,13 @@ class Bot {
       this.stats.latencies.push(now - this.pending.shift()!.at);
     }
   }
+}
+
+/** A run played offline: its inputs, its hash at every checkpoint tick, and its claim. */
+interface RecordedRun {
+  inputs: Uint8Array;
+  checkpoints: string[];
+  claim: Claim;
 }
 
 interface Stats {
@@ -181,14 +206,19 @@ async function main(): Promise<void> {
   const run = createRun({ seed: SEED, ruleset: RULESET_VERSION });
   const policy = new BotPolicy();
   const recorded: number[] = [];
+  const checkpoints: string[] = [];
   while (!run.ended) {
     const bits = policy.decide(run);
     recorded.push(bits);
     run.step(bits);
+    if (run.tick % CHECKPOINT_INTERVAL_TICKS === 0) checkpoints.push(run.stateHash());
   }
-  const inputs = Uint8Array.from(recorded);
   const result = run.result();
-  const claim = { finalTick: result.ticks, score: result.score, hash: result.finalHash };
+  const course: RecordedRun = {
+    inputs: Uint8Array.from(recorded),
+    checkpoints,
+    claim: { finalTick: result.ticks, score: result.score, hash: result.finalHash },
+  };
   console.log(
     `course: seed ${SEED}, ${result.ticks} ticks (${(result.ticks / TICK_RATE).toFixed(0)} s), ` +
       `outcome ${result.outcome}`,
@@ -213,7 +243,10 @@ async function main(): Promise<void> {
         ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}` }
         : {}),
     },
-    ['taskset', '-c', SERVER_CPU],
+    {
+      prefix: ['taskset', '-c', SERVER_CPU],
+      nodeFlags: process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [],
+    },
   );
   const cleanUp = async (signal: NodeJS.Signals) => {
     await server.stop(signal);
@@ -230,8 +263,12 @@ async function main(): Promise<void> {
   const url = `ws://127.0.0.1:${server.port}`;
   console.log(`server pid ${server.pid} on cpu ${SERVER_CPU}, bots on cpu ${BOT_CPU}`);
   console.log(
-    'players  p50 ms  p99 ms  backlog/player  server cpu  cpu ms/player-s  bot cpu  verdict',
+    'players  p50 ms  p99 ms  backlog/player  server cpu  cpu ms/player-s  bot cpu  verdict' +
+      '  server loop p99 ms  server gc  bot loop p99 ms',
   );
+  const metricsUrl = `http://127.0.0.1:${server.metricsPort}/metrics`;
+  const botLoop = monitorEventLoopDelay({ resolution: 5 });
+  botLoop.enable();
 
   const stats: Stats = {
     latencies: [],
@@ -249,7 +286,7 @@ async function main(): Promise<void> {
       // Add players, spreading the joins so their batches do not all land together.
       while (bots.length < players) {
         const token = signer.sign({ userId: crypto.randomUUID(), username: 'bench' });
-        const bot = new Bot(url, token, inputs, claim, stats);
+        const bot = new Bot(url, token, course, stats);
         bots.push(bot);
         await bot.start().catch(() => stats.joinFailures++);
         await sleep(2);
@@ -261,9 +298,14 @@ async function main(): Promise<void> {
       const cpuBefore = processCpuMs(server.pid);
       const botCpuBefore = process.cpuUsage();
       const backlogStart = meanBacklog(bots);
+      // Scraping resets the server's event-loop delay histogram, so the next scrape covers the step.
+      const serverBefore = await scrape(metricsUrl);
+      botLoop.reset();
       const t0 = performance.now();
       await sleep(STEP_SEC * 1000);
       const elapsedSec = (performance.now() - t0) / 1000;
+      const serverAfter = await scrape(metricsUrl);
+      const botLoopP99 = botLoop.percentile(99) / 1e6;
       const cpuMs = processCpuMs(server.pid) - cpuBefore;
       const botCpu = process.cpuUsage(botCpuBefore);
       const botCpuMs = (botCpu.user + botCpu.system) / 1000;
@@ -283,6 +325,13 @@ async function main(): Promise<void> {
           (cpuMs / (players * elapsedSec)).toFixed(3).padStart(16),
           `${((botCpuMs / (elapsedSec * 1000)) * 100).toFixed(0)}%`.padStart(8),
           pass ? '  ok' : '  over',
+          ((serverAfter.get('nodejs_eventloop_lag_p99_seconds') ?? NaN) * 1000)
+            .toFixed(1)
+            .padStart(18),
+          `${(((gcSeconds(serverAfter) - gcSeconds(serverBefore)) / elapsedSec) * 100).toFixed(1)}%`.padStart(
+            10,
+          ),
+          botLoopP99.toFixed(1).padStart(16),
         ].join(' '),
       );
       // The answer is the last step of the unbroken run of passing steps from the first.
@@ -306,6 +355,27 @@ async function main(): Promise<void> {
       `${P99_LIMIT_MS} ms and no growing backlog`,
   );
   process.exit(0);
+}
+
+/** A Prometheus text page as a map from series (name and labels) to value. */
+async function scrape(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(url)).text();
+  const series = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const space = line.lastIndexOf(' ');
+    series.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return series;
+}
+
+/** Seconds spent in garbage collection of every kind since the server started. */
+function gcSeconds(series: Map<string, number>): number {
+  let total = 0;
+  for (const [name, value] of series) {
+    if (name.startsWith('nodejs_gc_duration_seconds_sum')) total += value;
+  }
+  return total;
 }
 
 function meanBacklog(bots: Bot[]): number {

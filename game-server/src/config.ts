@@ -12,6 +12,9 @@ const schema = z
   .object({
     GAME_SERVER_PORT: port(2567),
     GAME_SERVER_HOST: z.string().default('127.0.0.1'),
+    /** Prometheus `/metrics`, on a port of its own so that players never reach it. */
+    METRICS_PORT: port(9567),
+    METRICS_HOST: z.string().default('127.0.0.1'),
     DATABASE_URL: z.string().url().default(LOCAL_DEFAULTS.DATABASE_URL),
     AMQP_URL: z.string().url().default(LOCAL_DEFAULTS.AMQP_URL),
     AUTH_URL: z.string().url().default('http://127.0.0.1:8081'),

@@ -8,6 +8,7 @@ import { authSessionLiveness } from './session-liveness.ts';
 import { DEFAULT_COURSE_LENGTH } from '@truerun/shared-sim';
 import { realClock } from './clock.ts';
 import { loadConfig } from './config.ts';
+import { createGameMetrics, serveMetrics } from './metrics.ts';
 import { MIGRATIONS_DIR, MIGRATIONS_TABLE } from './migrations.ts';
 import { ResultPublisher } from './result-publisher.ts';
 import { PgRunStore } from './run-store.ts';
@@ -16,6 +17,7 @@ import { startGameServer } from './server.ts';
 
 const config = loadConfig();
 const log = createLogger('game-server');
+const metrics = createGameMetrics();
 
 // 1. The database schema, then the pieces that use it.
 await migrate(config.DATABASE_URL, MIGRATIONS_DIR, MIGRATIONS_TABLE, log);
@@ -47,7 +49,13 @@ const shared =
       }
     : {};
 
-// 3. Rooms, with published results flowing from the start.
+// 3. Rooms, with published results flowing from the start, and their metrics.
+const metricsServer = await serveMetrics(
+  metrics.registry,
+  config.METRICS_PORT,
+  config.METRICS_HOST,
+  log,
+);
 publisher.start();
 const server = await startGameServer(
   {
@@ -80,6 +88,7 @@ const server = await startGameServer(
       reconnectGraceSec: config.RECONNECT_GRACE_SEC,
       shutdownGraceMs: config.SHUTDOWN_GRACE_SEC * 1000,
       log,
+      metrics: metrics.room,
     },
   },
   config.GAME_SERVER_PORT,
@@ -94,6 +103,7 @@ onShutdown(
     { name: 'stop rooms', run: () => server.stopRooms() },
     { name: 'flush results', run: () => publisher.stop(config.SHUTDOWN_FLUSH_SEC * 1000) },
     { name: 'close database', run: () => pool.end() },
+    { name: 'close metrics', run: () => metricsServer.close() },
   ],
   budgetMs,
 );

@@ -28,6 +28,8 @@ import type {
 } from '@truerun/shared-sim/protocol';
 import type { Logger } from '@truerun/services/lib/logger';
 import type { TokenSubject, TokenVerifier } from '@truerun/services/token-verifier';
+import { NO_METRICS } from './metrics.ts';
+import type { RunMetrics } from './metrics.ts';
 import type { SessionLiveness } from './session-liveness.ts';
 import type { RunClock } from './clock.ts';
 import { RunSession } from './run-session.ts';
@@ -72,6 +74,8 @@ export interface RunRoomDeps {
   /** On shutdown, how long running runs may go on before they end unranked, in ms. */
   shutdownGraceMs: number;
   log: Logger;
+  /** Where runs and batches are counted; nothing is counted without it. */
+  metrics?: RunMetrics;
 }
 
 /** How often ghost positions go out, in ms. */
@@ -109,6 +113,7 @@ interface Seat {
  */
 export function createRunRoom(deps: RunRoomDeps) {
   const pollIntervalMs = deps.pollIntervalMs ?? 100;
+  const metrics = deps.metrics ?? NO_METRICS;
 
   return class RunRoom extends Room<{ state: RunRoomState }> {
     override maxClients = MAX_PLAYERS_PER_ROOM;
@@ -325,6 +330,7 @@ export function createRunRoom(deps: RunRoomDeps) {
         startedAt: identity.startedAt.toISOString(),
       };
       client.send(ServerMessage.START, start);
+      metrics.runStarted();
       seat.ghost.status = GhostStatus.RUNNING;
       seat.log.info({ seed: identity.seed }, 'run started');
     }
@@ -426,6 +432,7 @@ export function createRunRoom(deps: RunRoomDeps) {
 
     private onJudged(seat: Seat, judgement: Judgement): void {
       const session = seat.session!;
+      metrics.runJudged(judgement.verdict, judgement.reason);
       seat.ghost.status = GhostStatus.DONE;
       this.updateGhost(seat, session);
       const { result } = judgement;

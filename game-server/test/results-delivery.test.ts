@@ -137,6 +137,18 @@ describe('a game-server restart loses no recorded result', () => {
     const before = await streamRun(url, token(), honest);
     const during = streamRun(url, token(), honest);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // The process counts what it judged and what runs, for Prometheus.
+    const metrics = await (await fetch(`http://127.0.0.1:${first.metricsPort}/metrics`)).text();
+    expect(metrics).toContain(
+      `truerun_runs_judged_total{verdict="${Verdict.VERIFIED}",reason="${VerdictReason.OK}"} 1\n`,
+    );
+    expect(metrics).toContain('truerun_runs_active 1\n');
+    expect(metrics).toMatch(/^nodejs_eventloop_lag_p99_seconds \d/m);
+    // Players' port does not serve it, and the metrics port serves nothing else.
+    expect((await fetch(`http://127.0.0.1:${first.port}/metrics`)).status).toBe(404);
+    const other = await fetch(`http://127.0.0.1:${first.metricsPort}/health`);
+    expect(other.status).toBe(404);
+    expect(await other.json()).toEqual({ error: 'not_found' });
     const exitCode = first.stop('SIGTERM');
     // While runs finish, the process says it is not ready for new players.
     await new Promise((resolve) => setTimeout(resolve, 300));

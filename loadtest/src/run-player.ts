@@ -12,6 +12,7 @@ import type { Run } from '@truerun/shared-sim';
 import {
   CHECKPOINT_INTERVAL_TICKS,
   ClientMessage,
+  INPUT_BATCH_INTERVAL_MS,
   MAX_BATCH_TICKS,
   ProtocolErrorCode,
   ServerMessage,
@@ -29,9 +30,6 @@ const CLAIM_RESEND_MS = 2_000;
 
 /** Colyseus's close code for a connection that may come back to its seat. */
 const MAY_TRY_RECONNECT = 4010;
-
-/** How often a bot sends what its simulation produced, as a browser batching frames would. */
-export const SEND_INTERVAL_MS = 50;
 
 export interface PlayOptions {
   tactics: RunTactics;
@@ -86,7 +84,7 @@ export function requestStart(room: Room, timeoutMs: number): Promise<RunStart> {
 
 /**
  * Plays one run in a joined room: starts it, simulates it locally at the bot's clock rate,
- * streams inputs and checkpoints every `SEND_INTERVAL_MS` through the bot's network profile,
+ * streams inputs and checkpoints every `INPUT_BATCH_INTERVAL_MS`, as the browser does, through the bot's network profile,
  * claims the local result and waits for the verdict.
  */
 export async function playRun(room: Room, options: PlayOptions): Promise<PlayResult> {
@@ -166,7 +164,7 @@ class RunPlayer {
         this.failure = err instanceof Error ? err.message : String(err);
         this.end(null, null);
       }
-    }, SEND_INTERVAL_MS);
+    }, INPUT_BATCH_INTERVAL_MS);
     this.deadline = setTimeout(() => this.end(null, null), options.verdictTimeoutMs);
   }
 

@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { Room } from '@colyseus/sdk';
 import { RULESET_VERSION } from '@truerun/shared-sim';
-import { ClientMessage, ServerMessage, Verdict, VerdictReason } from '@truerun/shared-sim/protocol';
+import {
+  ClientMessage,
+  INPUT_BATCH_INTERVAL_MS,
+  ServerMessage,
+  Verdict,
+  VerdictReason,
+} from '@truerun/shared-sim/protocol';
 import type { InputBatch, RunStart } from '@truerun/shared-sim/protocol';
 import { BotKind } from '../src/bot-kinds.ts';
 import { playRun } from '../src/run-player.ts';
@@ -89,15 +95,15 @@ describe('a bot streaming a run', () => {
     const pending = play(room, BotKind.HONEST);
     await vi.advanceTimersByTimeAsync(1_000);
 
-    // One second of a 60 Hz clock in 50 ms batches, each repeating everything unacknowledged.
+    // One second of a 60 Hz clock in 100 ms batches, each repeating everything unacknowledged.
     const early = room.batches();
-    expect(early).toHaveLength(20);
+    expect(early).toHaveLength(10);
     expect(early.every((b) => b.firstTick === 1)).toBe(true);
     expect(early.at(-1)!.inputs).toHaveLength(60);
     expect(room.sent.filter((m) => m.type === ClientMessage.CHECKPOINT)).toHaveLength(1);
 
     room.deliver(ServerMessage.ACK, { tick: 60, processed: 60 });
-    await vi.advanceTimersByTimeAsync(50);
+    await vi.advanceTimersByTimeAsync(INPUT_BATCH_INTERVAL_MS);
     expect(room.batches().at(-1)!.firstTick).toBe(61);
 
     // Steered for two seconds, then holding right until the run ends by itself.

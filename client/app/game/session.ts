@@ -1,7 +1,7 @@
 import { createRun } from '@truerun/shared-sim';
 import type { Run, RunResult, SimEvent } from '@truerun/shared-sim';
 import type { GhostView, InputAck, RunStart, VerdictMessage } from '@truerun/shared-sim/protocol';
-import { ProtocolErrorCode } from '@truerun/shared-sim/protocol';
+import { INPUT_BATCH_INTERVAL_MS, ProtocolErrorCode } from '@truerun/shared-sim/protocol';
 import { CheckpointBook } from './checkpoints.ts';
 import type { Divergence } from './checkpoints.ts';
 import { FixedStepClock } from './fixed-step.ts';
@@ -83,8 +83,6 @@ export interface GameSessionOptions {
   onRunCreated?: (run: Run, start: RunStart) => void;
 }
 
-/** Input batches go out at most this often while playing: 20 per second. */
-const SEND_INTERVAL_MS = 50;
 /** Unacknowledged ticks are sent again after this long without an answer. */
 const RESEND_AFTER_MS = 400;
 
@@ -239,11 +237,11 @@ export class GameSession {
     this.setPhase(SessionPhase.JUDGED);
   }
 
-  // New ticks go out every SEND_INTERVAL_MS; a silence from the server repeats the backlog.
+  // New ticks go out every INPUT_BATCH_INTERVAL_MS; a silence from the server repeats the backlog.
   private sendInputs(nowMs: number, force = false): void {
     if (this.log.unacknowledged === 0) return;
     const due = this.log.hasNew
-      ? nowMs - this.lastSendMs >= SEND_INTERVAL_MS
+      ? nowMs - this.lastSendMs >= INPUT_BATCH_INTERVAL_MS
       : nowMs - Math.max(this.lastSendMs, this.lastAckMs) >= RESEND_AFTER_MS;
     if (!force && !due) return;
     const batch = this.log.nextBatch();

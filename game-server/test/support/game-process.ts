@@ -9,6 +9,8 @@ const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 /** A `game-server/src/main.ts` process, as it runs in production, on a free port. */
 export interface GameProcess {
   port: number;
+  /** Where the process serves `GET /metrics`. */
+  metricsPort: number;
   pid: number;
   /** Every log line the process wrote, parsed. */
   logs: Record<string, unknown>[];
@@ -16,14 +18,21 @@ export interface GameProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** `prefix` runs the process through another command, such as `taskset -c 0`. */
+/** How the process is launched, beyond its environment. */
+export interface LaunchOptions {
+  /** Runs the process through another command, such as `taskset -c 0`. */
+  prefix?: string[];
+  /** Flags for Node itself, such as `--trace-gc` (some are not allowed in NODE_OPTIONS). */
+  nodeFlags?: string[];
+}
+
 export async function startGameProcess(
   env: Record<string, string>,
-  prefix: string[] = [],
+  { prefix = [], nodeFlags = [] }: LaunchOptions = {},
 ): Promise<GameProcess> {
-  const command = [...prefix, process.execPath, MAIN];
+  const command = [...prefix, process.execPath, ...nodeFlags, MAIN];
   const child = spawn(command[0]!, command.slice(1), {
-    env: { ...process.env, GAME_SERVER_PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, GAME_SERVER_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
@@ -51,9 +60,12 @@ export async function startGameProcess(
     void exited.then((code) => reject(new Error(`game server exited with ${code}: ${stderr}`)));
     setTimeout(() => reject(new Error('game server did not start in 20 s')), 20_000).unref();
   });
+  // The metrics endpoint listens before the rooms do.
+  const metricsPort = logs.find((entry) => entry.msg === 'metrics listening')!.port as number;
 
   return {
     port,
+    metricsPort,
     pid: child.pid!,
     logs,
     async stop(signal = 'SIGTERM') {

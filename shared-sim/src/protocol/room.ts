@@ -20,6 +20,14 @@ export const MAX_PLAYERS_PER_ROOM = 8;
 /** The server sends its checkpoint hash after every tick that is a multiple of this. */
 export const CHECKPOINT_INTERVAL_TICKS = 60;
 
+/**
+ * How often a client sends its new inputs while playing: every 6 ticks, at the rate the
+ * server sends ghost patches. The client simulates locally, so a longer interval delays only
+ * the server's judgement, never the game; a shorter one costs the server a read and a write
+ * per batch. The browser client, the load-test bots and the benchmark all use it.
+ */
+export const INPUT_BATCH_INTERVAL_MS = 100;
+
 /** Largest `inputs` batch, in ticks. A client with a longer backlog sends several batches. */
 export const MAX_BATCH_TICKS = 600;
 
