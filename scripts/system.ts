@@ -162,6 +162,7 @@ export async function ensureDatabase(url: string): Promise<void> {
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
   const ports =
     options.ports === 'free' ? await freePorts() : { ...DEFAULT_PORTS, ...(options.ports ?? {}) };
+  await ensurePortsFree(ports);
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const logs: string[] = [];
   const isolation = options.isolated ? await isolate() : null;
@@ -248,6 +249,28 @@ function rabbitmqctl(args: string[], required = true): void {
   const result = spawnSync('rabbitmqctl', args, { timeout: 30_000, encoding: 'utf8' });
   if (result.status !== 0 && required) {
     throw new Error(`rabbitmqctl ${args[0]} failed: ${result.stderr || result.stdout}`);
+  }
+}
+
+/**
+ * Fails, naming the port and its deployable, when something already listens on one of the
+ * ports: another system may answer the health checks and pass for this one.
+ */
+async function ensurePortsFree(ports: Ports): Promise<void> {
+  for (const [name, port] of Object.entries(ports)) {
+    await new Promise<void>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', (err: NodeJS.ErrnoException) => {
+        reject(
+          new Error(
+            err.code === 'EADDRINUSE'
+              ? `port ${port} (${name}) is already in use: stop what listens there first`
+              : `port ${port} (${name}) cannot be used: ${err.message}`,
+          ),
+        );
+      });
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+    });
   }
 }
 

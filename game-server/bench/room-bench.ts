@@ -66,6 +66,38 @@ const SEED = 1;
 const P99_LIMIT_MS = 50;
 /** Unacknowledged ticks per player above which the server is falling behind (two batches). */
 const BACKLOG_LIMIT_TICKS = 6;
+/** The table's headers; every cell is right-aligned under its header. */
+const COLUMNS = [
+  'players',
+  'p50 ms',
+  'p99 ms',
+  'backlog/player',
+  'server cpu',
+  'cpu ms/player-s',
+  'bot cpu',
+  'verdict',
+  'server loop p99 ms',
+  'server gc',
+  'bot loop p99 ms',
+];
+
+/**
+ * What the run must undo however it ends (the database, the exchange and queue, the servers),
+ * in the order it was made; `cleanUp` undoes it once, newest first.
+ */
+const undo: (() => Promise<unknown>)[] = [];
+let cleaning: Promise<void> | null = null;
+
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const step of undo.reverse()) await step().catch(() => {});
+  })();
+  return cleaning;
+}
+
+function exitAfterCleanUp(code: number): void {
+  void cleanUp().finally(() => process.exit(code));
+}
 
 /** One bot: a player streaming the recorded run and timing each batch to its ack. */
 class Bot {
@@ -225,10 +257,13 @@ async function main(): Promise<void> {
   );
 
   const db = await createTestDatabase('game_server_bench');
+  undo.push(() => db.drop());
   const exchange = uniqueName('gs-bench');
   const queue = uniqueName('gs-bench-verified');
+  undo.push(() => deleteAmqpNames(exchange, queue));
   const signer = createTestSigner();
   const jwks = await startJwksServer(signer);
+  undo.push(() => jwks.close());
   const server = await startGameProcess(
     {
       DATABASE_URL: db.url,
@@ -248,24 +283,16 @@ async function main(): Promise<void> {
       nodeFlags: process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [],
     },
   );
-  const cleanUp = async (signal: NodeJS.Signals) => {
-    await server.stop(signal);
-    await jwks.close();
-    await deleteAmqpNames(exchange, queue).catch(() => {});
-    await db.drop();
-  };
+  undo.push(() => server.stop('SIGTERM'));
   // Whatever happens, the run ends within MAX_SEC and leaves nothing behind.
   const hardStop = setTimeout(() => {
     console.error(`bench: stopped after ${MAX_SEC} s`);
-    void cleanUp('SIGKILL').finally(() => process.exit(2));
+    void server.stop('SIGKILL').finally(() => exitAfterCleanUp(2));
   }, MAX_SEC * 1000);
   hardStop.unref();
   const url = `ws://127.0.0.1:${server.port}`;
   console.log(`server pid ${server.pid} on cpu ${SERVER_CPU}, bots on cpu ${BOT_CPU}`);
-  console.log(
-    'players  p50 ms  p99 ms  backlog/player  server cpu  cpu ms/player-s  bot cpu  verdict' +
-      '  server loop p99 ms  server gc  bot loop p99 ms',
-  );
+  console.log(COLUMNS.map((column) => column.padStart(column.length)).join('  '));
   const metricsUrl = `http://127.0.0.1:${server.metricsPort}/metrics`;
   const botLoop = monitorEventLoopDelay({ resolution: 5 });
   botLoop.enable();
@@ -315,25 +342,22 @@ async function main(): Promise<void> {
       const p99 = percentile(sorted, 0.99);
       const growing = backlogEnd > BACKLOG_LIMIT_TICKS && backlogEnd > backlogStart;
       const pass = p99 < P99_LIMIT_MS && !growing && sorted.length > 0;
-      console.log(
-        [
-          String(players).padStart(7),
-          p50.toFixed(1).padStart(7),
-          p99.toFixed(1).padStart(7),
-          backlogEnd.toFixed(1).padStart(15),
-          `${((cpuMs / (elapsedSec * 1000)) * 100).toFixed(0)}%`.padStart(11),
-          (cpuMs / (players * elapsedSec)).toFixed(3).padStart(16),
-          `${((botCpuMs / (elapsedSec * 1000)) * 100).toFixed(0)}%`.padStart(8),
-          pass ? '  ok' : '  over',
-          ((serverAfter.get('nodejs_eventloop_lag_p99_seconds') ?? NaN) * 1000)
-            .toFixed(1)
-            .padStart(18),
-          `${(((gcSeconds(serverAfter) - gcSeconds(serverBefore)) / elapsedSec) * 100).toFixed(1)}%`.padStart(
-            10,
-          ),
-          botLoopP99.toFixed(1).padStart(16),
-        ].join(' '),
-      );
+      const gcShare = (gcSeconds(serverAfter) - gcSeconds(serverBefore)) / elapsedSec;
+      const serverLoopP99 = (serverAfter.get('nodejs_eventloop_lag_p99_seconds') ?? NaN) * 1000;
+      const cells = [
+        String(players),
+        p50.toFixed(1),
+        p99.toFixed(1),
+        backlogEnd.toFixed(1),
+        `${((cpuMs / (elapsedSec * 1000)) * 100).toFixed(0)}%`,
+        (cpuMs / (players * elapsedSec)).toFixed(3),
+        `${((botCpuMs / (elapsedSec * 1000)) * 100).toFixed(0)}%`,
+        pass ? 'ok' : 'over',
+        serverLoopP99.toFixed(1),
+        `${(gcShare * 100).toFixed(1)}%`,
+        botLoopP99.toFixed(1),
+      ];
+      console.log(cells.map((cell, i) => cell.padStart(COLUMNS[i]!.length)).join('  '));
       // The answer is the last step of the unbroken run of passing steps from the first.
       if (pass && best === previous) best = players;
       previous = players;
@@ -342,7 +366,7 @@ async function main(): Promise<void> {
   } finally {
     clearTimeout(hardStop);
     await Promise.all(bots.map((bot) => bot.stop()));
-    await cleanUp('SIGTERM');
+    await cleanUp();
   }
 
   console.log(`verdicts: ${JSON.stringify(Object.fromEntries(stats.verdicts))}`);
@@ -401,13 +425,30 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-// Bots run on their own core: re-run this script under taskset once.
+// Bots run on their own core: re-run this script under taskset once. The pinned run cleans up
+// on Ctrl-C, on a signal and on a crash; this one only passes signals on and waits for it.
 if (process.env.BENCH_PINNED !== '1') {
   const child = spawn('taskset', ['-c', BOT_CPU, process.execPath, ...process.argv.slice(1)], {
     stdio: 'inherit',
     env: { ...process.env, BENCH_PINNED: '1' },
   });
+  // Ctrl-C reaches the whole process group, the pinned run included.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
   child.on('exit', (code) => process.exit(code ?? 1));
 } else {
-  await main();
+  process.on('SIGINT', () => exitAfterCleanUp(130));
+  process.on('SIGTERM', () => exitAfterCleanUp(143));
+  process.on('uncaughtException', (err) => {
+    console.error(err);
+    exitAfterCleanUp(1);
+  });
+  process.on('unhandledRejection', (err) => {
+    console.error(err);
+    exitAfterCleanUp(1);
+  });
+  await main().catch((err: unknown) => {
+    console.error(err);
+    exitAfterCleanUp(1);
+  });
 }

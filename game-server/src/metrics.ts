@@ -80,9 +80,15 @@ export async function serveMetrics(
   log: Logger,
 ): Promise<MetricsServer> {
   const server = http.createServer((req, res) => {
-    if (req.method !== 'GET' || req.url !== '/metrics') {
+    const path = new URL(req.url ?? '/', 'http://metrics').pathname;
+    if (path !== '/metrics') {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'not_found' }));
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { 'content-type': 'application/json', allow: 'GET, HEAD' });
+      res.end(JSON.stringify({ error: 'method_not_allowed' }));
       return;
     }
     registry.metrics().then(

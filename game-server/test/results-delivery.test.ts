@@ -149,6 +149,9 @@ describe('a game-server restart loses no recorded result', () => {
     const other = await fetch(`http://127.0.0.1:${first.metricsPort}/health`);
     expect(other.status).toBe(404);
     expect(await other.json()).toEqual({ error: 'not_found' });
+    const posted = await fetch(`http://127.0.0.1:${first.metricsPort}/metrics`, { method: 'POST' });
+    expect(posted.status).toBe(405);
+    expect(await posted.json()).toEqual({ error: 'method_not_allowed' });
     const exitCode = first.stop('SIGTERM');
     // While runs finish, the process says it is not ready for new players.
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { LOCAL_DEFAULTS, parseConfig, port } from '../lib/config.ts';
 import { createPool, migrate } from '../lib/db.ts';
+import { listen } from '../lib/listen.ts';
 import { createLogger } from '../lib/logger.ts';
 import { onShutdown } from '../lib/shutdown.ts';
 import { createAccountStore } from './account-store.ts';
@@ -58,9 +59,8 @@ const app = createAuthApp({
   listener: createPlayerNotifier(config.PLAYER_URL),
 });
 
-const server = app.listen(config.AUTH_PORT, config.HOST, () => {
-  log.info({ host: config.HOST, port: config.AUTH_PORT, kid: key.kid }, 'auth service listening');
-});
+const server = await listen(app, config.AUTH_PORT, config.HOST);
+log.info({ host: config.HOST, port: config.AUTH_PORT, kid: key.kid }, 'auth service listening');
 
 onShutdown(log, [
   {

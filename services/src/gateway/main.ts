@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { createSessionCache } from '../auth/session-cache.ts';
 import { LOCAL_DEFAULTS, parseConfig, port } from '../lib/config.ts';
+import { listen } from '../lib/listen.ts';
 import { createLogger } from '../lib/logger.ts';
 import { onShutdown } from '../lib/shutdown.ts';
 import { createTokenVerifier } from '../lib/token-verifier.ts';
@@ -75,9 +76,8 @@ const app = createGatewayApp({
   trustProxy: config.GATEWAY_TRUST_PROXY,
 });
 
-const server = app.listen(config.GATEWAY_PORT, config.HOST, () => {
-  log.info({ host: config.HOST, port: config.GATEWAY_PORT }, 'gateway listening');
-});
+const server = await listen(app, config.GATEWAY_PORT, config.HOST);
+log.info({ host: config.HOST, port: config.GATEWAY_PORT }, 'gateway listening');
 
 onShutdown(log, [
   { name: 'stop accepting', run: () => new Promise((resolve) => server.close(resolve)) },

@@ -1,5 +1,6 @@
 import { resultTopology } from '@truerun/shared-sim/protocol';
 import type { Server } from 'node:http';
+import { listen } from '../lib/listen.ts';
 import { createLogger } from '../lib/logger.ts';
 import { onShutdown } from '../lib/shutdown.ts';
 import type { ShutdownStep } from '../lib/shutdown.ts';
@@ -47,12 +48,8 @@ if (config.LEADERBOARD_ROLE !== 'worker') {
     log,
     defaultSeasons: config.LEADERBOARD_DEFAULT_SEASONS,
   });
-  const listening = app.listen(config.LEADERBOARD_PORT, config.LEADERBOARD_HOST);
+  const listening = await listen(app, config.LEADERBOARD_PORT, config.LEADERBOARD_HOST);
   server = listening;
-  await new Promise<void>((resolve, reject) => {
-    listening.once('listening', resolve);
-    listening.once('error', reject);
-  });
   log.info({ host: config.LEADERBOARD_HOST, port: config.LEADERBOARD_PORT }, 'api listening');
   steps.push({
     name: 'stop accepting requests',

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { LOCAL_DEFAULTS, parseConfig, port } from '../lib/config.ts';
 import { createPool, migrate } from '../lib/db.ts';
+import { listen } from '../lib/listen.ts';
 import { createLogger } from '../lib/logger.ts';
 import { onShutdown } from '../lib/shutdown.ts';
 import { createPlayerApp } from './player-app.ts';
@@ -22,9 +23,8 @@ await migrate(config.DATABASE_URL, MIGRATIONS_DIR, 'pgmigrations_player', log);
 const db = createPool(config.DATABASE_URL, log);
 const app = createPlayerApp({ log, players: createPlayerStore(db) });
 
-const server = app.listen(config.PLAYER_PORT, config.HOST, () => {
-  log.info({ host: config.HOST, port: config.PLAYER_PORT }, 'player service listening');
-});
+const server = await listen(app, config.PLAYER_PORT, config.HOST);
+log.info({ host: config.HOST, port: config.PLAYER_PORT }, 'player service listening');
 
 onShutdown(log, [
   { name: 'stop accepting', run: () => new Promise((resolve) => server.close(resolve)) },
