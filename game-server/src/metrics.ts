@@ -111,6 +111,11 @@ export async function serveMetrics(
   log.info({ port: bound, host }, 'metrics listening');
   return {
     port: bound,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // A scraper's open or half-sent request must not hold the shutdown up.
+        server.closeAllConnections();
+      }),
   };
 }

@@ -84,8 +84,10 @@ const GHOST_PATCH_INTERVAL_MS = 100;
 const MAX_REFUSED_MESSAGES = 20;
 /** Messages dropped for the rate after which the run is rejected as flooding. */
 const MAX_DROPPED_MESSAGES = MAX_MESSAGES_PER_SECOND;
-/** Record attempts before a run is given up as unrecorded (logged as an error). */
-const RECORD_ATTEMPTS = 4;
+/** Longest wait between attempts to record a run while the database is unreachable, in ms. */
+const RECORD_RETRY_MAX_MS = 5_000;
+/** Failed attempts after which each further one is logged as an error. */
+const RECORD_ATTEMPTS_BEFORE_ERROR = 4;
 
 /** A player's place in the room, across reconnections. */
 interface Seat {
@@ -102,6 +104,8 @@ interface Seat {
   tokens: number;
   refilledAt: number;
   ack: InputAck;
+  /** The run's start message, sent again to a player who reconnects during the run. */
+  start: RunStart | null;
   /** The verdict once the run is recorded; kept to deliver it to a player who was away. */
   verdict: VerdictMessage | null;
   verdictSent: boolean;
@@ -207,6 +211,7 @@ export function createRunRoom(deps: RunRoomDeps) {
         tokens: MAX_MESSAGES_PER_SECOND,
         refilledAt: performance.now(),
         ack: { tick: 0, processed: 0 },
+        start: null,
         verdict: null,
         verdictSent: false,
       });
@@ -233,7 +238,11 @@ export function createRunRoom(deps: RunRoomDeps) {
       seat.connected = true;
       if (seat.session && !seat.session.judged) seat.ghost.status = GhostStatus.RUNNING;
       seat.log.info({ tick: seat.session?.receivedTick ?? 0 }, 'player reconnected');
-      // A verdict decided while the player was away is delivered now.
+      // What was written to the dropped connection may never have arrived: a run still in
+      // progress gets its start again (clients ignore a repeated start), and a verdict, decided
+      // before or while the player was away, is sent again.
+      if (seat.session && !seat.session.judged) client.send(ServerMessage.START, seat.start!);
+      seat.verdictSent = false;
       this.deliverVerdict(seat);
     }
 
@@ -329,6 +338,7 @@ export function createRunRoom(deps: RunRoomDeps) {
         checkpointInterval: CHECKPOINT_INTERVAL_TICKS,
         startedAt: identity.startedAt.toISOString(),
       };
+      seat.start = start;
       client.send(ServerMessage.START, start);
       metrics.runStarted();
       seat.ghost.status = GhostStatus.RUNNING;
@@ -472,19 +482,24 @@ export function createRunRoom(deps: RunRoomDeps) {
       seat.verdictSent = true;
     }
 
-    /** Records the run, retrying with backoff; a run that cannot be recorded is logged. */
+    /**
+     * Records the run, retrying with backoff for as long as the process lives: the verdict
+     * goes out only once the run is in PostgreSQL (with its outbox row when verified), so a
+     * player is never told "verified" about a result that could still be lost. A shutdown
+     * waits for these within its budget.
+     */
     private async record(seat: Seat, session: RunSession, judgement: Judgement): Promise<void> {
       for (let attempt = 1; ; attempt++) {
         try {
           await deps.store.record(session.identity, judgement);
+          if (attempt > 1) seat.log.info({ attempt }, 'run recorded after retries');
           return;
         } catch (err) {
-          if (attempt === RECORD_ATTEMPTS) {
-            seat.log.error({ err, verdict: judgement.verdict }, 'run could not be recorded');
-            return;
-          }
-          seat.log.warn({ err: (err as Error).message, attempt }, 'run record failed, retrying');
-          await new Promise((resolve) => setTimeout(resolve, 250 * 4 ** (attempt - 1)));
+          const fields = { err: (err as Error).message, attempt, verdict: judgement.verdict };
+          if (attempt < RECORD_ATTEMPTS_BEFORE_ERROR) seat.log.warn(fields, 'run record failed');
+          else seat.log.error(fields, 'run record failed');
+          const delay = Math.min(RECORD_RETRY_MAX_MS, 250 * 2 ** (attempt - 1));
+          await new Promise((resolve) => setTimeout(resolve, delay));
         }
       }
     }

@@ -1,3 +1,4 @@
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
@@ -6,6 +7,12 @@ import { RUN_ROOM_NAME } from '@truerun/shared-sim/protocol';
 import type { Logger } from '@truerun/services/lib/logger';
 import { createRunRoom } from './run-room.ts';
 import type { RunRoomDeps } from './run-room.ts';
+
+/**
+ * Largest HTTP request body taken, in bytes. Matchmaking requests carry the join options (a
+ * token and two versions), well under a kilobyte; Colyseus itself reads bodies whole.
+ */
+export const MAX_HTTP_BODY_BYTES = 16 * 1024;
 
 /** What the HTTP readiness check asks. */
 export interface ReadinessProbe {
@@ -61,6 +68,7 @@ export async function startGameServer(
   });
   server.define(RUN_ROOM_NAME, createRunRoom(options.room));
   await server.listen(port, host);
+  limitRequestBodies(server.transport.server!, MAX_HTTP_BODY_BYTES);
   const address = server.transport.server?.address() as AddressInfo;
   options.log.info({ port: address.port, host }, 'game server listening');
 
@@ -72,4 +80,28 @@ export async function startGameServer(
       options.log.info('rooms closed');
     },
   };
+}
+
+/**
+ * Puts a size check in front of every request listener of the HTTP server: a body longer than
+ * `maxBytes` is refused with 413 before anything reads it, and a body of unknown length (no
+ * content-length) with 411, so that no request can make the process buffer an unbounded body.
+ */
+function limitRequestBodies(http: HttpServer, maxBytes: number): void {
+  const listeners = http.listeners('request') as ((
+    req: IncomingMessage,
+    res: ServerResponse,
+  ) => void)[];
+  http.removeAllListeners('request');
+  http.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const length = req.headers['content-length'];
+    const chunked = length === undefined && req.headers['transfer-encoding'] !== undefined;
+    if (chunked || Number(length ?? 0) > maxBytes) {
+      const status = chunked ? 411 : 413;
+      res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+      res.end(JSON.stringify({ error: chunked ? 'length_required' : 'payload_too_large' }));
+      return;
+    }
+    for (const listener of listeners) listener.call(http, req, res);
+  });
 }

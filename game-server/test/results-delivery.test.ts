@@ -10,6 +10,7 @@ import {
   consumeResults,
   deleteAmqpNames,
   prepareBackends,
+  runRow,
   startHarness,
 } from './support/harness.ts';
 import type { Harness, ResultConsumer } from './support/harness.ts';
@@ -81,6 +82,50 @@ describe('while RabbitMQ is down, verified results wait and go out once it is ba
     expect(consumer.results).toHaveLength(5);
     expect([...consumer.messageIds].sort()).toEqual([first.start.runId, ...waiting].sort());
     expect(await unsentRunIds(harness.pool)).toEqual([]);
+  });
+});
+
+describe('while PostgreSQL is unreachable, judged runs wait to be recorded', () => {
+  const RATE = 5;
+  let databaseProxy: TcpProxy;
+  let harness: Harness;
+  let consumer: ResultConsumer;
+
+  beforeAll(async () => {
+    databaseProxy = await startTcpProxy(5432);
+    harness = await startHarness({
+      clock: scaledClock(RATE),
+      recordThroughPort: databaseProxy.port,
+    });
+    consumer = await consumeResults(harness.exchange, harness.queue);
+  });
+
+  afterAll(async () => {
+    await consumer?.close();
+    await harness?.stop();
+    await databaseProxy?.close();
+  });
+
+  test('the verdict waits for the record, and the result is published once', async () => {
+    // The database goes away before the claim and comes back well after the first retries.
+    const outageMs = 8_000;
+    const started = performance.now();
+    const run = streamRun(harness.url, harness.token().token, honest, {
+      clockRate: RATE,
+      timeoutMs: 30_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    databaseProxy.down();
+    setTimeout(() => databaseProxy.restore(), outageMs);
+    const outcome = await run;
+
+    expect(performance.now() - started).toBeGreaterThan(outageMs);
+    expect(outcome.verdict).toMatchObject({ verdict: Verdict.VERIFIED, reason: VerdictReason.OK });
+    const row = await runRow(harness.pool, outcome.start.runId);
+    expect(row?.verdict).toBe(Verdict.VERIFIED);
+    await consumer.waitFor(1, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect([...consumer.messageIds]).toEqual([outcome.start.runId]);
   });
 });
 

@@ -42,4 +42,28 @@ describe('a verdict decided while the player is away', () => {
     const row = await runRow(harness.pool, outcome.start.runId);
     expect(row?.verdict).toBe(Verdict.UNRANKED);
   });
+
+  test('a verdict written into a connection that was already dead is sent again', async () => {
+    // The claim reaches the server, but everything the server sends from just before it is
+    // lost in a dead network; the drop is noticed only later and the client reconnects.
+    const endMs = (honest.inputs.length / TICK_RATE) * 1000;
+    const proxy = await startTcpProxy(harness.port);
+    const outcome = await streamRun(`ws://127.0.0.1:${proxy.port}`, harness.token().token, honest, {
+      actions: [
+        { atMs: endMs - 300, run: () => proxy.mute() },
+        { atMs: endMs + 2_000, run: () => proxy.down() },
+        { atMs: endMs + 3_000, run: () => proxy.restore() },
+      ],
+    }).finally(() => proxy.close());
+
+    expect(outcome.reconnected).toBe(true);
+    expect(outcome.verdict).toMatchObject({
+      runId: outcome.start.runId,
+      verdict: Verdict.VERIFIED,
+      reason: VerdictReason.OK,
+      score: honest.claim.score,
+    });
+    const row = await runRow(harness.pool, outcome.start.runId);
+    expect(row?.verdict).toBe(Verdict.VERIFIED);
+  });
 });

@@ -46,6 +46,8 @@ export interface HarnessOptions {
   amqpUrl?: string;
   /** Where rooms learn their course. Default: the configured test season, with no reset. */
   seasons?: SeasonSource;
+  /** Rooms record runs through this local port (a proxy to PostgreSQL) instead of directly. */
+  recordThroughPort?: number;
 }
 
 /** A game server on port 0 with its own database, exchange and queue, and a token signer. */
@@ -91,7 +93,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     minBackoffMs: 100,
     maxBackoffMs: 800,
   });
-  const store = new PgRunStore(pool, () => publisher.wake());
+  let recordPool: pg.Pool | null = null;
+  if (options.recordThroughPort !== undefined) {
+    const proxied = new URL(db.url);
+    proxied.port = String(options.recordThroughPort);
+    recordPool = createPool(proxied.toString());
+  }
+  const store = new PgRunStore(recordPool ?? pool, () => publisher.wake());
   const signer = createTestSigner();
   const auth = await startSessionStandIn();
   publisher.start();
@@ -128,6 +136,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     await auth.close();
     await publisher.stop(0);
     await pool.end();
+    await recordPool?.end();
     await db.drop();
     throw err;
   }
@@ -155,6 +164,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await auth.close();
       await publisher.stop(1_000);
       await pool.end();
+      await recordPool?.end();
       await deleteAmqpNames(exchange, queue);
       await db.drop();
     },

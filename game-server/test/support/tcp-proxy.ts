@@ -11,6 +11,11 @@ export interface TcpProxy {
   cut(): void;
   /** Cuts, and refuses new connections until `restore`. */
   down(): void;
+  /**
+   * Silently drops what the server sends from now on, on open connections, while the
+   * connections stay up: what the server writes then is lost, as on a network that died.
+   */
+  mute(): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -18,6 +23,7 @@ export interface TcpProxy {
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let refusing = false;
+  let muted = false;
 
   const track = (socket: net.Socket) => {
     sockets.add(socket);
@@ -34,7 +40,9 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     const upstream = net.connect(targetPort, '127.0.0.1');
     track(upstream);
     downstream.pipe(upstream);
-    upstream.pipe(downstream);
+    upstream.on('data', (chunk: Buffer) => {
+      if (!muted) downstream.write(chunk);
+    });
     downstream.on('close', () => upstream.destroy());
     upstream.on('close', () => downstream.destroy());
   });
@@ -50,8 +58,12 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       refusing = true;
       cut();
     },
+    mute() {
+      muted = true;
+    },
     restore() {
       refusing = false;
+      muted = false;
     },
     async close() {
       refusing = true;

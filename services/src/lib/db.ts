@@ -10,6 +10,12 @@ import type { Logger } from './logger.ts';
 export function createPool(connectionString: string, log?: Logger, max = 10): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, statement_timeout: 10_000 });
   pool.on('error', (err) => log?.warn({ err: err.message }, 'idle database connection lost'));
+  // A connection lost while a client is checked out errors on the client itself, where the
+  // pool no longer listens: without this the error would end the process. The query in
+  // flight fails on its own, and the pool drops the dead client when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => log?.warn({ err: err.message }, 'database connection lost'));
+  });
   return pool;
 }
 
