@@ -325,7 +325,7 @@ async function main(): Promise<void> {
       const cpuBefore = processCpuMs(server.pid);
       const botCpuBefore = process.cpuUsage();
       const backlogStart = meanBacklog(bots);
-      // Scraping resets the server's event-loop delay histogram, so the next scrape covers the step.
+      // A scrape resets the server's event-loop delay histogram: the next one covers the step.
       const serverBefore = await scrape(metricsUrl);
       botLoop.reset();
       const t0 = performance.now();

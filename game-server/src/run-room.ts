@@ -74,7 +74,7 @@ export interface RunRoomDeps {
   /** On shutdown, how long running runs may go on before they end unranked, in ms. */
   shutdownGraceMs: number;
   log: Logger;
-  /** Where runs and batches are counted; nothing is counted without it. */
+  /** Where runs and verdicts are counted; nothing is counted without it. */
   metrics?: RunMetrics;
 }
 

@@ -84,8 +84,8 @@ export function requestStart(room: Room, timeoutMs: number): Promise<RunStart> {
 
 /**
  * Plays one run in a joined room: starts it, simulates it locally at the bot's clock rate,
- * streams inputs and checkpoints every `INPUT_BATCH_INTERVAL_MS`, as the browser does, through the bot's network profile,
- * claims the local result and waits for the verdict.
+ * streams inputs and checkpoints every `INPUT_BATCH_INTERVAL_MS` as the browser does, through
+ * the bot's network profile, claims the local result and waits for the verdict.
  */
 export async function playRun(room: Room, options: PlayOptions): Promise<PlayResult> {
   const start = await requestStart(room, options.startTimeoutMs);

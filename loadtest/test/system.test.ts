@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { freePorts, startSystem } from '../../scripts/system.ts';
 
 describe('the system launcher', () => {
-  it('refuses to start when one of its ports is taken, naming the port and the deployable', async () => {
+  it('refuses to start when a port is taken, naming the port and the deployable', async () => {
     const holder = createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const held = (holder.address() as AddressInfo).port;

@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 describe('the database pool', () => {
-  it('survives a connection killed while a client is checked out, and serves the next query', async () => {
+  it('survives a connection killed while a client is out, then serves queries', async () => {
     const client = await pool.connect();
     const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     await client.query('BEGIN');

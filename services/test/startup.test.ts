@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 describe('startup', () => {
-  it('a service whose port is taken exits with the error instead of claiming to listen', async () => {
+  it('a service whose port is taken exits with the error, never claiming to listen', async () => {
     const child = spawn(process.execPath, [PLAYER_MAIN], {
       env: { ...process.env, DATABASE_URL: db.url, PLAYER_PORT: String(heldPort) },
       stdio: ['ignore', 'pipe', 'pipe'],
