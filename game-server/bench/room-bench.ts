@@ -31,7 +31,7 @@ import { Client } from '@colyseus/sdk';
 import type { Room } from '@colyseus/sdk';
 import { createTestDatabase, uniqueName } from '@truerun/services/test-support/databases';
 import { createTestSigner } from '@truerun/services/test-support/tokens';
-import { BotPolicy, RULESET_VERSION, TICK_RATE, createRun } from '@truerun/shared-sim';
+import { DEFAULT_COURSE_LENGTH, RULESET_VERSION, TICK_RATE } from '@truerun/shared-sim';
 import {
   CHECKPOINT_INTERVAL_TICKS,
   ClientMessage,
@@ -43,7 +43,6 @@ import {
   ServerMessage,
 } from '@truerun/shared-sim/protocol';
 import type {
-  Claim,
   InputAck,
   ProtocolError,
   RunStart,
@@ -51,6 +50,8 @@ import type {
 } from '@truerun/shared-sim/protocol';
 import { deleteAmqpNames } from '../test/support/harness.ts';
 import { startGameProcess, startJwksServer } from '../test/support/game-process.ts';
+import { recordBotRun } from '../test/support/run-client.ts';
+import type { RecordedRun } from '../test/support/run-client.ts';
 
 const SERVER_CPU = process.env.BENCH_SERVER_CPU ?? '0';
 const BOT_CPU = process.env.BENCH_BOT_CPU ?? '1';
@@ -216,13 +217,6 @@ class Bot {
   }
 }
 
-/** A run played offline: its inputs, its hash at every checkpoint tick, and its claim. */
-interface RecordedRun {
-  inputs: Uint8Array;
-  checkpoints: string[];
-  claim: Claim;
-}
-
 interface Stats {
   latencies: number[];
   verdicts: Map<string, number>;
@@ -235,26 +229,9 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
 
   // A full-length run played once by the bot; every player streams it.
-  const run = createRun({ seed: SEED, ruleset: RULESET_VERSION });
-  const policy = new BotPolicy();
-  const recorded: number[] = [];
-  const checkpoints: string[] = [];
-  while (!run.ended) {
-    const bits = policy.decide(run);
-    recorded.push(bits);
-    run.step(bits);
-    if (run.tick % CHECKPOINT_INTERVAL_TICKS === 0) checkpoints.push(run.stateHash());
-  }
-  const result = run.result();
-  const course: RecordedRun = {
-    inputs: Uint8Array.from(recorded),
-    checkpoints,
-    claim: { finalTick: result.ticks, score: result.score, hash: result.finalHash },
-  };
-  console.log(
-    `course: seed ${SEED}, ${result.ticks} ticks (${(result.ticks / TICK_RATE).toFixed(0)} s), ` +
-      `outcome ${result.outcome}`,
-  );
+  const course = recordBotRun(SEED, DEFAULT_COURSE_LENGTH);
+  const ticks = course.claim.finalTick;
+  console.log(`course: seed ${SEED}, ${ticks} ticks (${(ticks / TICK_RATE).toFixed(0)} s)`);
 
   const db = await createTestDatabase('game_server_bench');
   undo.push(() => db.drop());

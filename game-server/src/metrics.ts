@@ -1,6 +1,6 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { listen } from '@truerun/services/lib/listen';
 import type { Logger } from '@truerun/services/lib/logger';
 import type { Verdict, VerdictReason } from '@truerun/shared-sim/protocol';
 
@@ -79,34 +79,34 @@ export async function serveMetrics(
   host: string,
   log: Logger,
 ): Promise<MetricsServer> {
-  const server = http.createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://metrics').pathname;
-    if (path !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'not_found' }));
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { 'content-type': 'application/json', allow: 'GET, HEAD' });
-      res.end(JSON.stringify({ error: 'method_not_allowed' }));
-      return;
-    }
-    registry.metrics().then(
-      (text) => {
-        res.writeHead(200, { 'content-type': registry.contentType });
-        res.end(text);
-      },
-      (err: unknown) => {
-        log.error({ err }, 'metrics could not be collected');
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: 'metrics_unavailable' }));
-      },
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
-  });
+  const server = await listen(
+    (req, res) => {
+      const path = new URL(req.url ?? '/', 'http://metrics').pathname;
+      if (path !== '/metrics') {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'not_found' }));
+        return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { 'content-type': 'application/json', allow: 'GET, HEAD' });
+        res.end(JSON.stringify({ error: 'method_not_allowed' }));
+        return;
+      }
+      registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': registry.contentType });
+          res.end(text);
+        },
+        (err: unknown) => {
+          log.error({ err }, 'metrics could not be collected');
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: 'metrics_unavailable' }));
+        },
+      );
+    },
+    port,
+    host,
+  );
   const bound = (server.address() as AddressInfo).port;
   log.info({ port: bound, host }, 'metrics listening');
   return {
